@@ -1,0 +1,1 @@
+"""Placeholder: models arrive with their issue."""

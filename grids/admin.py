@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from grids.forms import ResidentForm
+from grids.models import Area, Grid, Household, Resident
+from policing.admin import MapAdmin
+
+
+@admin.register(Area)
+class AreaAdmin(MapAdmin):
+    list_display = ["name", "kind", "station"]
+    list_filter = ["kind", "station"]
+    search_fields = ["name"]
+    map_fields = {"boundary": "Polygon"}
+
+
+@admin.register(Grid)
+class GridAdmin(MapAdmin):
+    list_display = ["code", "name", "area", "population", "complexity"]
+    list_filter = ["complexity", "area__station"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["area"]
+    map_fields = {"boundary": "Polygon"}
+
+
+@admin.register(Household)
+class HouseholdAdmin(MapAdmin):
+    list_display = ["address", "grid", "member_count"]
+    list_filter = ["grid__area__station"]
+    search_fields = ["address"]
+    autocomplete_fields = ["grid"]
+    map_fields = {"location": "Point"}
+    list_select_related = ["grid"]
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    form = ResidentForm
+    list_display = ["name", "id_number_masked", "household", "is_key_person"]
+    list_filter = ["is_key_person", "key_person_category"]
+    search_fields = ["name", "household__address"]
+    autocomplete_fields = ["household"]
+    readonly_fields = ["id_number_masked"]
+    list_select_related = ["household"]

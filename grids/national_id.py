@@ -1,0 +1,115 @@
+"""Residents' national ID numbers (居民身份证号码, GB 11643-1999).
+
+A number is validated by its checksum, stored only as AES-256-GCM ciphertext,
+found again through a keyed HMAC-SHA256 "blind index", and shown masked
+(``110105********0021``). The encryption keys and the index key come from
+settings (``FIELD_ENCRYPTION_KEYS``, ``FIELD_HASH_KEY``), never from
+``SECRET_KEY``.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+)
+from stdnum.exceptions import (
+    ValidationError as StdnumError,
+)
+
+INVALID_LENGTH = _(
+    "A national ID number has 18 characters: 17 digits and a check digit or X."
+)
+INVALID_CHECKSUM = _("The check digit of this national ID number is wrong.")
+INVALID_BIRTH_DATE = _("This national ID number contains an impossible birth date.")
+
+MASK_LENGTH = 18
+_FORMAT_VERSION = "v1"
+
+
+def validate(value: object) -> str:
+    """Return the normalised 18-character number, or raise ValidationError."""
+    if not isinstance(value, str):
+        raise ValidationError(INVALID_LENGTH, code="invalid")
+    number = value.strip().upper()
+    if (
+        len(number) != 18
+        or not number[:17].isdigit()
+        or number[17] not in "0123456789X"
+    ):
+        raise ValidationError(INVALID_LENGTH, code="invalid")
+    try:
+        ric.validate(number)
+    except InvalidChecksum:
+        raise ValidationError(INVALID_CHECKSUM, code="checksum") from None
+    except InvalidComponent:
+        raise ValidationError(INVALID_BIRTH_DATE, code="birth_date") from None
+    except StdnumError:
+        raise ValidationError(INVALID_LENGTH, code="invalid") from None
+    return number
+
+
+def mask(number: str) -> str:
+    """Return the number with the eight birth-date digits hidden."""
+    return f"{number[:6]}{'*' * 8}{number[14:]}"
+
+
+def blind_index(number: str) -> str:
+    """Return the keyed hash used to find a resident by exact number."""
+    key = settings.FIELD_HASH_KEY.encode()
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
+
+
+def encrypt(number: str) -> str:
+    """Return ``v1:<key id>:<base64 nonce+ciphertext>`` under the active key."""
+    key_id, key = _keys()[0]
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, number.encode(), key_id.encode())
+    return f"{_FORMAT_VERSION}:{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str) -> str:
+    """Return the clear number; raise ImproperlyConfigured on a missing key.
+
+    A wrong or missing key fails loudly rather than returning nothing, so a
+    misconfigured deployment is noticed at once.
+    """
+    version, key_id, payload = token.split(":", 2)
+    if version != _FORMAT_VERSION:
+        raise ImproperlyConfigured(
+            f"Unknown national ID ciphertext format {version!r}."
+        )
+    keys = dict(_keys())
+    if key_id not in keys:
+        raise ImproperlyConfigured(
+            f"No FIELD_ENCRYPTION_KEYS entry has key id {key_id!r}."
+        )
+    raw = base64.b64decode(payload)
+    return AESGCM(keys[key_id]).decrypt(raw[:12], raw[12:], key_id.encode()).decode()
+
+
+def key_id_of(token: str) -> str:
+    """Return the id of the key that encrypted ``token``."""
+    return token.split(":", 2)[1]
+
+
+def _keys() -> list[tuple[str, bytes]]:
+    keys = []
+    for encoded in settings.FIELD_ENCRYPTION_KEYS:
+        key = base64.urlsafe_b64decode(encoded)
+        if len(key) != 32:
+            raise ImproperlyConfigured(
+                "Each FIELD_ENCRYPTION_KEYS entry must be 32 bytes."
+            )
+        keys.append((hashlib.sha256(key).hexdigest()[:8], key))
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty.")
+    return keys

@@ -1,0 +1,101 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from grids import geometry, national_id
+from grids.models import NO_GRID_AT_POINT, Area, Grid, Household, Resident
+from policing.serializers import GeoJSONField, ScopedModelSerializer
+
+NOT_IN_YOUR_GRIDS = _("This location is not inside any grid you work in.")
+
+
+class AreaSerializer(ScopedModelSerializer):
+    boundary = GeoJSONField(required=False, allow_null=True)
+
+    class Meta:
+        model = Area
+        fields = ["id", "name", "kind", "station", "boundary"]
+
+
+class GridSerializer(ScopedModelSerializer):
+    boundary = GeoJSONField()
+
+    class Meta:
+        model = Grid
+        fields = ["id", "name", "code", "area", "boundary", "population", "complexity"]
+
+
+class HouseholdSerializer(ScopedModelSerializer):
+    location = GeoJSONField(required=False, allow_null=True)
+
+    class Meta:
+        model = Household
+        fields = ["id", "address", "location", "grid", "member_count"]
+        extra_kwargs = {"grid": {"required": False}}
+
+    def validate(self, attrs):
+        grid = attrs.get("grid", getattr(self.instance, "grid", None))
+        location = attrs.get("location")
+        if grid is None and location:
+            attrs["grid"] = self._grid_at(location)
+        return super().validate(attrs)
+
+    def _grid_at(self, location):
+        """Find the grid of a point among the grids the requester works in."""
+        try:
+            geometry.validate_point(location)
+        except DjangoValidationError:
+            return None  # reported on the field by the model's own validation
+        among = Grid.objects.in_scope_of(self.context["request"].user)
+        grid = Grid.locate(location, among=among)
+        if grid is None:
+            everywhere = Grid.locate(location)
+            raise serializers.ValidationError(
+                {
+                    "location": NO_GRID_AT_POINT
+                    if everywhere is None
+                    else NOT_IN_YOUR_GRIDS
+                }
+            )
+        return grid
+
+
+class NationalIdField(serializers.CharField):
+    """Accept a full national ID number; always represent it masked."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return national_id.validate(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(list(error.messages)) from None
+
+    def to_representation(self, value):
+        return value  # the model's ``id_number`` property is already the mask
+
+
+class ResidentSerializer(ScopedModelSerializer):
+    id_number = NationalIdField(
+        label=_("national ID"),
+        help_text=_("Write the full 18-character number; it is read back masked."),
+    )
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id",
+            "name",
+            "id_number",
+            "phone",
+            "household",
+            "is_key_person",
+            "key_person_category",
+        ]
+
+
+class ResidentLookupSerializer(serializers.Serializer):
+    id_number = NationalIdField(label=_("national ID"))

@@ -1,0 +1,30 @@
+"""The ``/api/v1/`` router: every CRUD resource of SPEC §4 is registered here."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from grids.api import AreaViewSet, GridViewSet, HouseholdViewSet, ResidentViewSet
+from policing.auth import ObtainTokenView
+from stations.api import (
+    AssignmentViewSet,
+    BureauViewSet,
+    PersonViewSet,
+    PostViewSet,
+    StationViewSet,
+)
+
+router = DefaultRouter()
+router.register("bureaus", BureauViewSet)
+router.register("stations", StationViewSet)
+router.register("posts", PostViewSet)
+router.register("areas", AreaViewSet)
+router.register("grids", GridViewSet)
+router.register("persons", PersonViewSet)
+router.register("assignments", AssignmentViewSet)
+router.register("households", HouseholdViewSet)
+router.register("residents", ResidentViewSet)
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    *router.urls,
+]

@@ -1,0 +1,22 @@
+from importlib import import_module
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext_lazy as _
+
+# django-leaflet's admin module imports GeoDjango, which needs the GDAL system
+# library; the project uses its own GDAL-free map widget instead.
+ADMIN_DISCOVERY_SKIPS = {"leaflet"}
+
+
+class PolicingConfig(AppConfig):
+    name = "policing"
+    verbose_name = _("Grid policing")
+
+    def ready(self):
+        # The admin runs as SimpleAdminConfig, discovering admin modules here.
+        for config in apps.get_app_configs():
+            if config.name in ADMIN_DISCOVERY_SKIPS:
+                continue
+            if module_has_submodule(config.module, "admin"):
+                import_module(f"{config.name}.admin")

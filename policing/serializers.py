@@ -1,0 +1,69 @@
+"""Base serializers shared by every app's API."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from policing.querysets import ScopedQuerySet
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that keeps requests inside the requester's scope.
+
+    * Every related field only accepts rows inside the requester's territory,
+      so an out-of-scope id gets exactly the error of a nonexistent one.
+    * ``Model.full_clean()`` runs, so model rules hold for the API as for the
+      admin (NetBox's ValidatedModelSerializer).
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        for field in fields.values():
+            related = getattr(field, "child_relation", field)
+            queryset = getattr(related, "queryset", None)
+            if isinstance(queryset, models.Manager):
+                queryset = queryset.all()
+            if isinstance(queryset, ScopedQuerySet) and request is not None:
+                related.queryset = queryset.in_scope_of(request.user)
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many_to_many = {f.name for f in model._meta.many_to_many}
+        plain = {k: v for k, v in attrs.items() if k not in many_to_many}
+        instance = self.instance or model()
+        for name, value in plain.items():
+            setattr(instance, name, value)
+        try:
+            instance.full_clean(
+                exclude=self._not_validated(model), validate_unique=True
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                serializers.as_serializer_error(error)
+            ) from error
+        return attrs
+
+    def _not_validated(self, model) -> list[str]:
+        """Fields the client cannot send are the server's business."""
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        return [f.name for f in model._meta.concrete_fields if f.name not in writable]
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "GeoJSON geometry in WGS84 (longitude, latitude).",
+        "properties": {
+            "type": {"type": "string"},
+            "coordinates": {"type": "array", "items": {}},
+        },
+        "required": ["type", "coordinates"],
+        "example": {"type": "Point", "coordinates": [103.8, 25.49]},
+    }
+)
+class GeoJSONField(serializers.JSONField):
+    """A GeoJSON geometry object; validated by the model field's validators."""

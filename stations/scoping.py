@@ -1,0 +1,82 @@
+"""Who a user is in the organisation, resolved once per request (SPEC §6)."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SUPERUSER = "superuser"
+    BUREAU = "bureau"  # county bureau staff: the whole bureau
+    CHIEF = "chief"  # station chief: the whole station
+    FIELD = "field"  # officers, auxiliaries, grid workers: their grids
+    NONE = "none"  # no login, deactivated login, or no staff record
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: Role
+    person_id: int | None = None
+    bureau_id: int | None = None
+    station_id: int | None = None
+    grid_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+NO_SCOPE = Scope(role=Role.NONE)
+
+_CACHE_ATTRIBUTE = "_policing_scope"
+
+
+def scope_of(user) -> Scope:
+    """Return the scope of ``user``, computed once per user object.
+
+    The user object lives for one request, so a changed assignment or a
+    deactivated login takes effect on the next request.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NO_SCOPE
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        cached = _resolve(user)
+        setattr(user, _CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope, e.g. after changing the user's assignments."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def _resolve(user) -> Scope:
+    from grids.models import Grid
+    from stations.models import Person
+
+    if not user.is_active:
+        return NO_SCOPE
+    if user.is_superuser:
+        return Scope(role=Role.SUPERUSER)
+    person = (
+        Person.objects.filter(user=user)
+        .only("pk", "bureau_id", "station_id", "is_chief")
+        .first()
+    )
+    if person is None:
+        return NO_SCOPE
+    if person.station_id is None:
+        return Scope(role=Role.BUREAU, person_id=person.pk, bureau_id=person.bureau_id)
+    if person.is_chief:
+        return Scope(
+            role=Role.CHIEF,
+            person_id=person.pk,
+            bureau_id=person.bureau_id,
+            station_id=person.station_id,
+        )
+    return Scope(
+        role=Role.FIELD,
+        person_id=person.pk,
+        bureau_id=person.bureau_id,
+        station_id=person.station_id,
+        grid_ids=frozenset(
+            Grid.objects.assigned_to(person).values_list("pk", flat=True)
+        ),
+    )
