@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from grids import services
 from grids.forms import ResidentForm
 from grids.models import Area, Grid, Household, Resident
 from policing.admin import MapAdmin
@@ -20,6 +21,11 @@ class GridAdmin(MapAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["area"]
     map_fields = {"boundary": "Polygon"}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "boundary" in form.changed_data:
+            services.schedule_relocation(obj)
 
 
 @admin.register(Household)

@@ -29,6 +29,9 @@ INVALID_SHAPE = _("The polygon is not valid: {reason}.")
 EMPTY_POLYGON = _("The polygon has no area.")
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
+# Not "invalid": Django's JSONField would replace the message with its own
+# "Value must be valid JSON." for that code.
+INVALID = "invalid_geometry"
 
 
 def validate_point(value: Any) -> None:
@@ -49,25 +52,29 @@ def validate_polygon(value: Any) -> None:
     coordinates = value.get("coordinates")
     polygons = [coordinates] if value["type"] == "Polygon" else coordinates
     if not _is_list(polygons) or not polygons:
-        raise ValidationError(
-            BAD_COORDINATES.format(kind=value["type"]), code="invalid"
-        )
+        raise ValidationError(BAD_COORDINATES.format(kind=value["type"]), code=INVALID)
     ring_number = 0
     for polygon in polygons:
         if not _is_list(polygon) or not polygon:
             raise ValidationError(
-                BAD_COORDINATES.format(kind=value["type"]), code="invalid"
+                BAD_COORDINATES.format(kind=value["type"]), code=INVALID
             )
         for ring in polygon:
             ring_number += 1
             _check_ring(ring, ring_number)
-    geometry = shape(value)
+    try:
+        geometry = shape(value)
+    except (ValueError, TypeError, shapely.errors.GEOSException):
+        # e.g. a ring mixing 2-D and 3-D positions
+        raise ValidationError(
+            BAD_COORDINATES.format(kind=value["type"]), code=INVALID
+        ) from None
     if not geometry.is_valid:
         raise ValidationError(
-            INVALID_SHAPE.format(reason=explain_validity(geometry)), code="invalid"
+            INVALID_SHAPE.format(reason=explain_validity(geometry)), code=INVALID
         )
     if geometry.area == 0:
-        raise ValidationError(EMPTY_POLYGON, code="invalid")
+        raise ValidationError(EMPTY_POLYGON, code=INVALID)
 
 
 def to_shape(value: dict) -> shapely.Geometry:
@@ -94,34 +101,34 @@ def first_covering(point: dict, candidates: Iterable[tuple[int, dict]]) -> int |
 
 def _check_type(value: Any, expected: tuple[str, ...]) -> None:
     if not isinstance(value, dict) or not isinstance(value.get("type"), str):
-        raise ValidationError(NOT_AN_OBJECT, code="invalid")
+        raise ValidationError(NOT_AN_OBJECT, code=INVALID)
     if value["type"] not in expected:
         raise ValidationError(
             WRONG_TYPE.format(expected=" / ".join(expected), got=value["type"][:40]),
-            code="invalid",
+            code=INVALID,
         )
 
 
 def _check_ring(ring: Any, number: int) -> None:
     if not _is_list(ring):
-        raise ValidationError(BAD_COORDINATES.format(kind="Polygon"), code="invalid")
+        raise ValidationError(BAD_COORDINATES.format(kind="Polygon"), code=INVALID)
     for position in ring:
         _check_position(position)
     if len(ring) < 4:
-        raise ValidationError(RING_TOO_SHORT.format(ring=number), code="invalid")
+        raise ValidationError(RING_TOO_SHORT.format(ring=number), code=INVALID)
     if list(ring[0][:2]) != list(ring[-1][:2]):
-        raise ValidationError(RING_NOT_CLOSED.format(ring=number), code="invalid")
+        raise ValidationError(RING_NOT_CLOSED.format(ring=number), code=INVALID)
 
 
 def _check_position(position: Any) -> None:
     if not _is_list(position) or len(position) not in (2, 3):
-        raise ValidationError(BAD_POSITION, code="invalid")
+        raise ValidationError(BAD_POSITION, code=INVALID)
     if not all(_is_number(c) for c in position):
-        raise ValidationError(BAD_POSITION, code="invalid")
+        raise ValidationError(BAD_POSITION, code=INVALID)
     lon, lat = position[0], position[1]
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValidationError(
-            OUT_OF_RANGE.format(position=f"[{lon:.6g}, {lat:.6g}]"), code="invalid"
+            OUT_OF_RANGE.format(position=f"[{lon:.6g}, {lat:.6g}]"), code=INVALID
         )
 
 
@@ -130,9 +137,10 @@ def _is_list(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
+    # The magnitude test comes first: math.isfinite() overflows on huge ints.
     return (
         isinstance(value, int | float)
         and not isinstance(value, bool)
-        and math.isfinite(value)
         and abs(value) < 1e6
+        and math.isfinite(value)
     )

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from grids import geometry, national_id
+from grids import geometry, national_id, services
 from grids.models import NO_GRID_AT_POINT, Area, Grid, Household, Resident
 from policing.serializers import GeoJSONField, ScopedModelSerializer
 
@@ -23,6 +23,20 @@ class GridSerializer(ScopedModelSerializer):
     class Meta:
         model = Grid
         fields = ["id", "name", "code", "area", "boundary", "population", "complexity"]
+
+    def create(self, validated_data):
+        grid = super().create(validated_data)
+        services.schedule_relocation(grid)
+        return grid
+
+    def update(self, instance, validated_data):
+        boundary_changed = validated_data.get("boundary", instance.boundary) != (
+            Grid.objects.values_list("boundary", flat=True).get(pk=instance.pk)
+        )
+        grid = super().update(instance, validated_data)
+        if boundary_changed:
+            services.schedule_relocation(grid)
+        return grid
 
 
 class HouseholdSerializer(ScopedModelSerializer):

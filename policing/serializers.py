@@ -1,5 +1,7 @@
 """Base serializers shared by every app's API."""
 
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
@@ -34,7 +36,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         model = self.Meta.model
         many_to_many = {f.name for f in model._meta.many_to_many}
         plain = {k: v for k, v in attrs.items() if k not in many_to_many}
-        instance = self.instance or model()
+        # Validate a copy: a rejected request must not alter the instance.
+        instance = copy.copy(self.instance) if self.instance else model()
         for name, value in plain.items():
             setattr(instance, name, value)
         try:

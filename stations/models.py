@@ -186,6 +186,11 @@ class Person(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.bureau_id is None and self.station_id is not None:
+            self.bureau_id = self.station.bureau_id
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.station_id is not None:
             station_bureau = (
