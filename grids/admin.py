@@ -3,21 +3,21 @@ from django.contrib import admin
 from grids import services
 from grids.forms import ResidentForm
 from grids.models import Area, Grid, Household, Resident
-from policing.admin import MapAdmin
+from policing.admin import ScopedModelAdmin, related_only
 
 
 @admin.register(Area)
-class AreaAdmin(MapAdmin):
+class AreaAdmin(ScopedModelAdmin):
     list_display = ["name", "kind", "station"]
-    list_filter = ["kind", "station"]
+    list_filter = ["kind", related_only("station")]
     search_fields = ["name"]
     map_fields = {"boundary": "Polygon"}
 
 
 @admin.register(Grid)
-class GridAdmin(MapAdmin):
+class GridAdmin(ScopedModelAdmin):
     list_display = ["code", "name", "area", "population", "complexity"]
-    list_filter = ["complexity", "area__station"]
+    list_filter = ["complexity", related_only("area__station")]
     search_fields = ["code", "name"]
     autocomplete_fields = ["area"]
     map_fields = {"boundary": "Polygon"}
@@ -29,9 +29,9 @@ class GridAdmin(MapAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(MapAdmin):
+class HouseholdAdmin(ScopedModelAdmin):
     list_display = ["address", "grid", "member_count"]
-    list_filter = ["grid__area__station"]
+    list_filter = [related_only("grid__area__station")]
     search_fields = ["address"]
     autocomplete_fields = ["grid"]
     map_fields = {"location": "Point"}
@@ -39,7 +39,7 @@ class HouseholdAdmin(MapAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(ScopedModelAdmin):
     form = ResidentForm
     list_display = ["name", "id_number_masked", "household", "is_key_person"]
     list_filter = ["is_key_person", "key_person_category"]

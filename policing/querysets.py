@@ -47,10 +47,9 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self._within(scope, territory=True)
 
-    @classmethod
-    def may_write(cls, scope: Scope) -> bool:
+    def may_write(self, scope: Scope) -> bool:
         """Return whether the role of ``scope`` may write this model at all."""
-        return scope.role is Role.SUPERUSER or scope.role in cls.writers
+        return scope.role is Role.SUPERUSER or scope.role in self.writers
 
     def _within(self, scope: Scope, *, territory: bool) -> "ScopedQuerySet":
         match scope.role:

@@ -15,7 +15,7 @@ from leaflet import PLUGIN_FORMS, PLUGINS, app_settings
 
 
 class GeoJSONMapWidget(forms.Widget):
-    template_name = "leaflet/widget.html"
+    template_name = "policing/map_widget.html"  # extends leaflet/widget.html
     map_srid = 4326
 
     def __init__(self, geom_type: str = "Geometry", attrs=None):
@@ -30,7 +30,14 @@ class GeoJSONMapWidget(forms.Widget):
                 "leaflet/leaflet.extras.js",
                 *PLUGINS[PLUGIN_FORMS]["js"],
             ],
-            css={"screen": ["leaflet/leaflet.css", *PLUGINS[PLUGIN_FORMS]["css"]]},
+            css={
+                "screen": [
+                    "leaflet/leaflet.css",
+                    "leaflet/leaflet.extras.css",
+                    "leaflet/leaflet_django.css",  # gives the map its size
+                    *PLUGINS[PLUGIN_FORMS]["css"],
+                ]
+            },
         )
 
     def format_value(self, value):
@@ -60,6 +67,7 @@ class GeoJSONMapWidget(forms.Widget):
             field_store_class="L.FieldStore",
             serialized=self.format_value(value),
             display_raw=False,
+            with_forms=True,
             FORCE_IMAGE_PATH=static("leaflet/images/")
             if app_settings["FORCE_IMAGE_PATH"]
             else False,

@@ -1,51 +1,57 @@
 from django.contrib import admin
 
-from policing.admin import MapAdmin
+from policing.admin import ScopedModelAdmin, ScopedTabularInline, related_only
 from stations.models import Assignment, Bureau, Person, Post, Station
 
 
 @admin.register(Bureau)
-class BureauAdmin(admin.ModelAdmin):
+class BureauAdmin(ScopedModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Station)
-class StationAdmin(MapAdmin):
+class StationAdmin(ScopedModelAdmin):
     list_display = ["name", "code", "bureau"]
-    list_filter = ["bureau"]
+    list_filter = [related_only("bureau")]
     search_fields = ["name", "code"]
     map_fields = {"location": "Point"}
 
 
 @admin.register(Post)
-class PostAdmin(MapAdmin):
+class PostAdmin(ScopedModelAdmin):
     list_display = ["name", "kind", "station"]
-    list_filter = ["kind", "station"]
+    list_filter = ["kind", related_only("station")]
     search_fields = ["name"]
     filter_horizontal = ["serves"]
     map_fields = {"location": "Point"}
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ScopedTabularInline):
     model = Assignment
     extra = 0
     autocomplete_fields = ["grid", "post"]
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ScopedModelAdmin):
     list_display = ["name", "kind", "station", "is_chief", "badge_number", "user"]
-    list_filter = ["kind", "is_chief", "station"]
+    list_filter = ["kind", "is_chief", related_only("station")]
     search_fields = ["name", "badge_number"]
     autocomplete_fields = ["user"]
     inlines = [AssignmentInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Linking a login hands over a scope: administrators only.
+        if request.user.is_superuser:
+            return ()
+        return ("user",)
+
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ScopedModelAdmin):
     list_display = ["person", "grid", "post", "role", "start", "end"]
-    list_filter = ["role", "person__station"]
+    list_filter = ["role", related_only("person__station")]
     search_fields = ["person__name", "grid__code", "post__name"]
     autocomplete_fields = ["person", "grid", "post"]
     date_hierarchy = "start"

@@ -649,7 +649,8 @@ class DemoLoader:
             user, _ = User.objects.update_or_create(
                 username=username,
                 defaults={
-                    "is_staff": superuser,
+                    # Chiefs and bureau staff manage their scope in the admin.
+                    "is_staff": username != "officer",
                     "is_superuser": superuser,
                     "is_active": True,
                 },

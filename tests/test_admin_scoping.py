@@ -1,0 +1,103 @@
+"""The admin follows the same access rule as the API (SPEC §6)."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_for(client):
+    def login(user):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def test_chief_lists_only_own_station_grids(world, admin_client_for):
+    """A chief's grid list holds the station's grids and no other."""
+    html = admin_client_for(world.users["chief_s"]).get("/admin/grids/grid/").content
+    html = html.decode()
+    assert world.grids["A"].code in html
+    assert world.grids["B"].code in html
+    assert world.grids["C"].code not in html
+    assert world.grids["D"].code not in html
+
+
+def test_chief_cannot_open_another_station_grid(world, admin_client_for):
+    """Another station's grid is treated as missing."""
+    api = admin_client_for(world.users["chief_s"])
+    response = api.get(f"/admin/grids/grid/{world.grids['C'].pk}/change/")
+    assert response.status_code == 302
+    assert response.url == "/admin/"
+
+
+def test_choices_are_limited_to_the_scope(world, admin_client_for):
+    """The area choices of a new grid are the chief's own areas."""
+    html = admin_client_for(world.users["chief_s"]).get("/admin/grids/grid/add/")
+    html = html.content.decode()
+    assert f'value="{world.areas["A"].pk}"' in html
+    assert f'value="{world.areas["C"].pk}"' not in html
+
+
+def test_list_filters_do_not_leak_other_stations(world, admin_client_for):
+    """The station filter offers only stations the user can see."""
+    html = admin_client_for(world.users["chief_s"]).get("/admin/stations/post/")
+    html = html.content.decode()
+    assert world.stations["S"].name in html
+    assert world.stations["U"].name not in html
+
+
+def test_chief_cannot_post_a_grid_into_another_station(world, admin_client_for):
+    """A forged area id of another station is rejected and nothing is stored."""
+    from grids.models import Grid
+    from grids.tests.factories import square
+
+    api = admin_client_for(world.users["chief_s"])
+    before = Grid.objects.count()
+    response = api.post(
+        "/admin/grids/grid/add/",
+        {
+            "name": "越权网格",
+            "code": "FORGED-1",
+            "area": world.areas["C"].pk,
+            "boundary": '{"type": "Polygon", "coordinates": '
+            + str(square(150.0, 10.0)["coordinates"])
+            + "}",
+            "population": 1,
+            "complexity": 1,
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert Grid.objects.count() == before
+
+
+def test_officer_reads_but_cannot_add_grids(world, admin_client_for):
+    """Field staff may not create grids, whatever the admin flag says."""
+    api = admin_client_for(world.users["officer_a"])
+    assert api.get("/admin/grids/grid/").status_code == 200
+    assert api.get("/admin/grids/grid/add/").status_code == 403
+
+
+def test_officer_sees_only_own_grid_households(world, admin_client_for):
+    """Households of other grids are not listed."""
+    api = admin_client_for(world.users["officer_a"])
+    html = api.get("/admin/grids/household/").content.decode()
+    assert world.households["A"].address in html
+    assert world.households["B"].address not in html
+
+
+def test_chief_cannot_link_logins(world, admin_client_for):
+    """The login of a person is read-only for everyone but superusers."""
+    api = admin_client_for(world.users["chief_s"])
+    person = world.persons["officer_a"]
+    html = api.get(f"/admin/stations/person/{person.pk}/change/").content.decode()
+    assert 'name="user"' not in html
+
+
+def test_staff_cannot_manage_logins(world, admin_client_for):
+    """Bureau staff have no access to the user accounts."""
+    api = admin_client_for(world.users["bureau_x"])
+    assert api.get("/admin/auth/user/").status_code == 403
