@@ -1,5 +1,7 @@
 """The admin follows the same access rule as the API (SPEC §6)."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +37,26 @@ def test_chief_cannot_open_another_station_grid(world, admin_client_for):
 
 
 def test_choices_are_limited_to_the_scope(world, admin_client_for):
-    """The area choices of a new grid are the chief's own areas."""
-    html = admin_client_for(world.users["chief_s"]).get("/admin/grids/grid/add/")
-    html = html.content.decode()
-    assert f'value="{world.areas["A"].pk}"' in html
-    assert f'value="{world.areas["C"].pk}"' not in html
+    """The area choices of a grid (an autocomplete) are the chief's own areas."""
+    api = admin_client_for(world.users["chief_s"])
+    response = api.get(
+        "/admin/autocomplete/",
+        {"app_label": "grids", "model_name": "grid", "field_name": "area"},
+    )
+    assert response.status_code == 200
+    offered = {int(result["id"]) for result in response.json()["results"]}
+    assert offered == {world.areas["A"].pk, world.areas["B"].pk}
+
+
+def test_many_to_many_choices_are_limited_to_the_scope(world, admin_client_for):
+    """A post can only be set to serve the chief's own areas."""
+    api = admin_client_for(world.users["chief_s"])
+    html = api.get(f"/admin/stations/post/{world.posts['S'].pk}/change/")
+    options = re.findall(r'<option value="(\d+)"', html.content.decode())
+    serves = {
+        pk for pk in map(int, options) if pk in {a.pk for a in world.areas.values()}
+    }
+    assert serves == {world.areas["A"].pk, world.areas["B"].pk}
 
 
 def test_list_filters_do_not_leak_other_stations(world, admin_client_for):
