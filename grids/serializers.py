@@ -48,10 +48,11 @@ class HouseholdSerializer(ScopedModelSerializer):
         extra_kwargs = {"grid": {"required": False}}
 
     def validate(self, attrs):
-        grid = attrs.get("grid", getattr(self.instance, "grid", None))
-        location = attrs.get("location")
-        if grid is None and location:
-            attrs["grid"] = self._grid_at(location)
+        # The grid follows the location unless the request names the grid.
+        if attrs.get("grid") is None and attrs.get("location"):
+            grid = self._grid_at(attrs["location"])
+            if grid is not None:
+                attrs["grid"] = grid
         return super().validate(attrs)
 
     def _grid_at(self, location):

@@ -409,3 +409,41 @@ def test_deactivated_users_token_stops_working(world):
     assert client.get(GRIDS).status_code == 200
     get_user_model().objects.filter(pk=user.pk).update(is_active=False)
     assert client.get(GRIDS).status_code in (401, 403)
+
+
+def test_moving_a_household_point_moves_it_to_the_covering_grid(world, client_for):
+    """A PATCH of the location alone re-derives the grid from the new point."""
+    chief = client_for(world.users["chief_s"])
+    household = world.households["A"]
+    grid_b = world.grids["B"]
+    ring = grid_b.boundary["coordinates"][0]
+    inside_b = {
+        "type": "Point",
+        "coordinates": [(ring[0][0] + ring[2][0]) / 2, (ring[0][1] + ring[2][1]) / 2],
+    }
+    response = chief.patch(
+        f"/api/v1/households/{household.pk}/", {"location": inside_b}
+    )
+    assert response.status_code == 200, response.content
+    household.refresh_from_db()
+    assert household.grid == grid_b
+
+
+def test_officer_cannot_move_a_household_point_out_of_their_grids(world, client_for):
+    """A new point outside the officer's grids is a location error; nothing changes."""
+    officer = client_for(world.users["officer_a"])
+    household = world.households["A"]
+    before = household.location
+    ring = world.grids["B"].boundary["coordinates"][0]
+    inside_b = {
+        "type": "Point",
+        "coordinates": [(ring[0][0] + ring[2][0]) / 2, (ring[0][1] + ring[2][1]) / 2],
+    }
+    response = officer.patch(
+        f"/api/v1/households/{household.pk}/", {"location": inside_b}
+    )
+    assert response.status_code == 400
+    assert "location" in response.json()
+    household.refresh_from_db()
+    assert household.location == before
+    assert household.grid == world.grids["A"]
