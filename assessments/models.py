@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from assessments.querysets import QuotaPolicyQuerySet
 from stations.models import audited
 
-# Seed: Qujing ("每周巡逻不少于28小时，入户调查不少于20户，采集情报信息不少于20条",
-# "每位民警每周在网格内工作不少于1天").
+# Seed: Qujing - weekly patrol >= 28 h, >= 20 households visited, >= 20
+# information items, and >= 1 day a week working inside the grid.
 DEFAULT_TARGETS = {
     "household_visits": 20,
     "info_items": 20,

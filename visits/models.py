@@ -323,7 +323,7 @@ class Service(FieldWork):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} × {self.quantity}"
+        return f"{self.get_kind_display()} x{self.quantity}"
 
     def clean(self):
         if self.household_id is not None and self.grid_id is None:

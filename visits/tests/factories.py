@@ -11,7 +11,8 @@ from visits.models import Inspection, Patrol, Service, Venue, Visit
 
 def local(year, month, day, hour=0, minute=0) -> datetime.datetime:
     """Return an aware datetime in the project's local time zone."""
-    return timezone.make_aware(datetime.datetime(year, month, day, hour, minute))
+    naive = datetime.datetime(year, month, day, hour, minute)  # noqa: DTZ001
+    return timezone.make_aware(naive)
 
 
 class VisitFactory(factory.django.DjangoModelFactory):
