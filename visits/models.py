@@ -55,7 +55,8 @@ class FieldWork(models.Model):
         _("client id"),
         default=uuid.uuid4,
         help_text=_(
-            "Idempotency key chosen by the form or app; a replay returns the stored row."
+            "Idempotency key chosen by the form or app; "
+            "a replay returns the stored row."
         ),
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
