@@ -5,9 +5,11 @@ data who works where. Access tests derive what each principal should see
 from that description, never from the scoping code under test.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from grids.tests.factories import (
@@ -25,6 +27,13 @@ from stations.tests.factories import (
     StationFactory,
     UserFactory,
 )
+from visits.tests.factories import (
+    InspectionFactory,
+    PatrolFactory,
+    ServiceFactory,
+    VenueFactory,
+    VisitFactory,
+)
 
 
 @dataclass
@@ -32,7 +41,10 @@ class World:
     """Bureau X (stations S, T) and bureau Y (station U).
 
     Grids: A and B in S, C in T, D in U. Officer A is responsible for grid A,
-    auxiliary A assists on it, officer B is responsible for grid B.
+    auxiliary A assists on it, officer B is responsible for grid B, officer C
+    for grid C and officer D (not a principal) for grid D. Each grid has one
+    venue, and its responsible officer recorded one visit (to the grid's
+    household), one patrol, one inspection (of the venue) and one service.
     """
 
     bureaus: dict = field(default_factory=dict)
@@ -44,6 +56,11 @@ class World:
     households: dict = field(default_factory=dict)
     residents: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
+    venues: dict = field(default_factory=dict)
+    visits: dict = field(default_factory=dict)
+    patrols: dict = field(default_factory=dict)
+    inspections: dict = field(default_factory=dict)
+    services: dict = field(default_factory=dict)
     #: principal name -> (role, bureau, station, grids it works in)
     principals: dict = field(default_factory=dict)
 
@@ -96,6 +113,7 @@ def build_world() -> World:
     )
     AssignmentFactory(person=staff("officer_b", station="S"), grid=w.grids["B"])
     AssignmentFactory(person=staff("officer_c", station="T"), grid=w.grids["C"])
+    AssignmentFactory(person=staff("officer_d", station="U"), grid=w.grids["D"])
     staff("chief_s", station="S", is_chief=True)
     staff("chief_t", station="T", is_chief=True)
     staff("bureau_x", station=None, bureau=w.bureaus["X"])
@@ -109,6 +127,29 @@ def build_world() -> World:
     w.persons["deactivated"] = PersonFactory(
         name="deactivated", station=w.stations["S"], user=w.users["deactivated"]
     )
+
+    now = timezone.now()
+    for grid_name, grid in w.grids.items():
+        officer = w.persons[f"officer_{grid_name.lower()}"]
+        venue = VenueFactory(grid=grid, name=f"{grid_name}歌厅")
+        w.venues[grid_name] = venue
+        w.visits[grid_name] = VisitFactory(
+            person=officer,
+            household=w.households[grid_name],
+            visited_at=now - datetime.timedelta(hours=2),
+        )
+        w.patrols[grid_name] = PatrolFactory(
+            person=officer,
+            grid=grid,
+            started_at=now - datetime.timedelta(hours=4),
+            ended_at=now - datetime.timedelta(hours=3),
+        )
+        w.inspections[grid_name] = InspectionFactory(
+            person=officer, venue=venue, inspected_at=now - datetime.timedelta(hours=3)
+        )
+        w.services[grid_name] = ServiceFactory(
+            person=officer, grid=grid, served_at=now - datetime.timedelta(hours=1)
+        )
 
     w.principals = {
         "officer_a": ("field", "X", "S", {"A"}),

@@ -61,12 +61,12 @@ class IsoWeek:
     @property
     def start(self) -> datetime.datetime:
         """Return Monday 00:00 local time, as an aware datetime."""
-        return _local_midnight(self.monday)
+        return local_midnight(self.monday)
 
     @property
     def end(self) -> datetime.datetime:
         """Return the next Monday 00:00 local time (exclusive)."""
-        return _local_midnight(self.monday + datetime.timedelta(days=7))
+        return local_midnight(self.monday + datetime.timedelta(days=7))
 
     def previous(self) -> "IsoWeek":
         return IsoWeek.containing(self.monday - datetime.timedelta(days=7))
@@ -78,5 +78,6 @@ class IsoWeek:
         return f"{self.year}-W{self.week:02d}"
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """Return 00:00 of ``day`` in local time, as an aware datetime."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

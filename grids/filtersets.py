@@ -25,7 +25,8 @@ class GridFilterSet(SearchFilterSet):
 
 
 class HouseholdFilterSet(SearchFilterSet):
-    search_fields = ("address",)
+    # Officers find a household by a piece of its address or a resident's name.
+    search_fields = ("address", "residents__name")
     grid = id_filter("grid", _("grid"))
     area = id_filter("grid__area", _("area"))
     station = id_filter("grid__area__station", _("station"))

@@ -1,6 +1,6 @@
 """The ``/api/v1/`` router: every CRUD resource of SPEC §4 is registered here."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from grids.api import AreaViewSet, GridViewSet, HouseholdViewSet, ResidentViewSet
@@ -11,6 +11,13 @@ from stations.api import (
     PersonViewSet,
     PostViewSet,
     StationViewSet,
+)
+from visits.api import (
+    InspectionViewSet,
+    PatrolViewSet,
+    ServiceViewSet,
+    VenueViewSet,
+    VisitViewSet,
 )
 
 router = DefaultRouter()
@@ -23,8 +30,14 @@ router.register("persons", PersonViewSet)
 router.register("assignments", AssignmentViewSet)
 router.register("households", HouseholdViewSet)
 router.register("residents", ResidentViewSet)
+router.register("visits", VisitViewSet)
+router.register("patrols", PatrolViewSet)
+router.register("venues", VenueViewSet)
+router.register("inspections", InspectionViewSet)
+router.register("services", ServiceViewSet)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("", include("assessments.api")),
     *router.urls,
 ]

@@ -31,7 +31,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(exc.args[0] if exc.args else None)
     elif isinstance(exc, IntegrityError):
         # A concurrent write won a race that validation could not see.
         exc = Conflict()

@@ -24,7 +24,11 @@ class SearchFilterSet(django_filters.FilterSet):
         condition = Q()
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
+        queryset = queryset.filter(condition)
+        # A field across a to-many relation repeats rows once per match.
+        if any("__" in field for field in self.search_fields):
+            queryset = queryset.distinct()
+        return queryset
 
 
 def id_filter(field_name: str, label) -> django_filters.NumberFilter:

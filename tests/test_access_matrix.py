@@ -29,6 +29,11 @@ RESOURCES = {
     "assignments": (REFERENCE, {"bureau", "chief"}),
     "households": (GRID_DATA, {"bureau", "chief", "field"}),
     "residents": (GRID_DATA, {"bureau", "chief", "field"}),
+    "visits": (GRID_DATA, {"bureau", "chief", "field"}),
+    "patrols": (GRID_DATA, {"bureau", "chief", "field"}),
+    "venues": (GRID_DATA, {"bureau", "chief", "field"}),
+    "inspections": (GRID_DATA, {"bureau", "chief", "field"}),
+    "services": (GRID_DATA, {"bureau", "chief", "field"}),
 }
 
 #: a harmless change per resource, for the update cases
@@ -42,6 +47,11 @@ PATCHES = {
     "assignments": {"role": "assistant"},
     "households": {"member_count": 4},
     "residents": {"phone": "13900000001"},
+    "visits": {"notes": "改"},
+    "patrols": {"notes": "改"},
+    "venues": {"name": "改名"},
+    "inspections": {"notes": "改"},
+    "services": {"notes": "改"},
 }
 
 PRINCIPALS = [
@@ -95,6 +105,8 @@ def homes(world, resource):
         return {o.pk: grid_home(g) for g, o in world.households.items()}
     if resource == "residents":
         return {o.pk: grid_home(g) for g, o in world.residents.items()}
+    if resource in ("visits", "patrols", "venues", "inspections", "services"):
+        return {o.pk: grid_home(g) for g, o in getattr(world, resource).items()}
     if resource == "persons":
         return {p.pk: person_home(name) for name, p in world.persons.items()}
     if resource == "assignments":

@@ -9,6 +9,13 @@ from rest_framework.test import APIClient
 from grids.tests.factories import GridFactory, HouseholdFactory, ResidentFactory
 from stations.models import Assignment
 from stations.tests.factories import AssignmentFactory, PersonFactory, PostFactory
+from visits.tests.factories import (
+    InspectionFactory,
+    PatrolFactory,
+    ServiceFactory,
+    VenueFactory,
+    VisitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +31,11 @@ MAX_QUERIES = {
     "assignments": 5,
     "households": 5,
     "residents": 5,
+    "visits": 5,
+    "patrols": 5,
+    "venues": 5,
+    "inspections": 5,
+    "services": 5,
 }
 
 
@@ -42,6 +54,12 @@ def grow(world):
             grid=grid,
             role=Assignment.Role.ASSISTANT,
         )
+        officer = world.persons["officer_a"]
+        venue = VenueFactory(grid=grid)
+        VisitFactory(person=officer, household=household)
+        PatrolFactory(person=officer, grid=grid)
+        InspectionFactory(person=officer, venue=venue)
+        ServiceFactory(person=officer, grid=household.grid, household=household)
 
 
 def count_queries(user, url):

@@ -1,4 +1,5 @@
 from django.db.models import Q
+from django.utils import timezone
 
 from assessments.periods import IsoWeek
 from policing.querysets import ScopedQuerySet
@@ -36,10 +37,15 @@ class PatrolQuerySet(FieldWorkQuerySet):
     time_field = "started_at"
 
     def in_week(self, week: IsoWeek):
-        """Return patrols overlapping ``week``, including one still running."""
-        return self.filter(started_at__lt=week.end).filter(
-            Q(ended_at__gt=week.start) | Q(ended_at__isnull=True)
-        )
+        """Return patrols overlapping ``week``, including one running in it.
+
+        A running patrol has no end yet: it overlaps the weeks from its start
+        up to now, not later ones.
+        """
+        overlaps = Q(ended_at__gt=week.start)
+        if week.start <= timezone.now():
+            overlaps |= Q(ended_at__isnull=True)
+        return self.filter(overlaps, started_at__lt=week.end)
 
     def running(self):
         return self.filter(ended_at__isnull=True)

@@ -16,6 +16,7 @@ from django.db import transaction
 from grids import national_id
 from grids.models import Area, Grid, Household, Resident
 from stations.models import Assignment, Bureau, Person, Post, Station
+from visits.demo import load_field_work
 
 SEED = 20261123
 DEMO_PASSWORD = "demo-password-2026"  # demo only, printed on every run
@@ -361,6 +362,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             logins = DemoLoader().load()
+            field_work = load_field_work(seed=SEED)
         seconds = time.perf_counter() - started
         if options["verbosity"] < 1:
             return
@@ -379,6 +381,8 @@ class Command(BaseCommand):
         ):
             count = model.objects.count()
             self.stdout.write(f"  {model.__name__:<12} {count:>6}")
+        for name, count in field_work.items():
+            self.stdout.write(f"  {name:<12} {count:>6}")
         self.stdout.write("")
         self.stdout.write(f"  {'username':<10} {'password':<20} role")
         for username, role in logins:

@@ -1,0 +1,266 @@
+"""Read-side metrics of the assessments app (SPEC §3).
+
+Every function here builds its numbers with SQL aggregates, so the number of
+queries does not grow with the number of visits or patrols.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.utils import timezone
+
+from assessments.models import DEFAULT_TARGETS, QuotaPolicy
+from assessments.periods import IsoWeek
+from stations.models import Assignment, Person
+from visits.models import Patrol, Visit
+
+HOURS = Decimal("0.01")
+COMPLETION = Decimal("0.0001")
+_MICROSECONDS_PER_HOUR = 3_600 * 1_000_000
+
+#: The four weekly quota metrics of SPEC §3, in their documented order.
+QUOTA_METRICS = tuple(DEFAULT_TARGETS)
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    """One person's weekly quota figures against the bureau's targets."""
+
+    person: int
+    person_name: str
+    household_visits: int
+    info_items: int
+    patrol_hours: Decimal
+    grid_days: int
+    targets: dict
+    completion: float
+    met: bool
+
+
+def weekly_quotas(*, week: IsoWeek, persons: QuerySet[Person]) -> list[QuotaRow]:
+    """Return the weekly quota row of every person in ``persons`` (SPEC §3).
+
+    All times are local (``TIME_ZONE``); ``week`` runs from Monday 00:00 to
+    the next Monday 00:00, end excluded.
+
+    * ``household_visits``: the number of distinct households with at least
+      one visit by the person in the week; a household visited twice counts
+      once, because the quota is about reaching households, not revisiting.
+    * ``info_items``: the sum of ``info_items`` over the person's visits in
+      the week, 0 when there is none.
+    * ``patrol_hours``: the sum of the person's patrol durations clipped to
+      the week, in hours rounded half up to 2 decimals; a patrol crossing
+      Sunday midnight is split between the two weeks, so no hour is counted
+      twice, and a running patrol (``ended_at`` empty) counts up to now, so
+      the figure grows while it runs and never includes the future.
+    * ``grid_days``: the number of distinct local dates of the week with a
+      visit or a patrol by the person in a grid the person was assigned to
+      on that date, directly or through a post serving the grid's area; the
+      assignments valid then are used, so history stays correct after staff
+      move. A visit counts on its local date. A patrol counts on the local
+      date of its start clipped to the week start: a patrol from Sunday 22:00
+      to Monday 02:00 is a Sunday in the first week and a Monday in the
+      second, so each week credits a day it actually overlaps, and a long
+      patrol is one working day, not several.
+    * ``targets``: the bureau's :class:`QuotaPolicy`, the SPEC defaults when
+      the bureau has none.
+    * ``completion``: the mean over the four metrics of
+      ``min(actual / target, 1)``, rounded half up to 4 decimals; capping at
+      1 keeps a surplus on one metric from hiding a shortfall on another.
+      ``met`` is whether every metric reaches its target. Both use the
+      reported (rounded) patrol hours, so a row can be checked by hand.
+
+    Rows are ordered by person name (code point order, the same on every
+    database), then id; a person without activity gets a row of zeros.
+    Three queries whatever the amount of field work: the persons with their
+    visit and patrol aggregates, the distinct (person, date) pairs of grid
+    days, and the quota policies.
+    """
+    now = timezone.now()
+    person_ids = persons.values("pk")
+    totals = list(
+        persons.annotate(
+            _household_visits=_per_person(
+                Visit.objects.in_week(week),
+                aggregate=Count("household", distinct=True),
+                output_field=IntegerField(),
+                default=Value(0),
+            ),
+            _info_items=_per_person(
+                Visit.objects.in_week(week),
+                aggregate=Sum("info_items"),
+                output_field=IntegerField(),
+                default=Value(0),
+            ),
+            _patrol_time=_per_person(
+                _clipped_patrols(week=week, now=now),
+                aggregate=Sum(
+                    ExpressionWrapper(
+                        F("clipped_end") - F("clipped_start"),
+                        output_field=DurationField(),
+                    )
+                ),
+                output_field=DurationField(),
+                default=Value(datetime.timedelta(0)),
+            ),
+        )
+        .order_by()
+        .values(
+            "pk",
+            "name",
+            "bureau_id",
+            "_household_visits",
+            "_info_items",
+            "_patrol_time",
+        )
+    )
+    days = _grid_days(week=week, now=now, person_ids=person_ids)
+    # Sorted here, not by ORDER BY: database collations order names
+    # differently, and the result must not depend on the backend.
+    totals.sort(key=lambda total: (total["name"], total["pk"]))
+    targets = QuotaPolicy.targets_by_bureau({row["bureau_id"] for row in totals})
+    rows = []
+    for total in totals:
+        actual = {
+            "household_visits": total["_household_visits"],
+            "info_items": total["_info_items"],
+            "patrol_hours": _hours(total["_patrol_time"]),
+            "grid_days": len(days[total["pk"]]),
+        }
+        target = targets[total["bureau_id"]]
+        rows.append(
+            QuotaRow(
+                person=total["pk"],
+                person_name=total["name"],
+                **actual,
+                targets=dict(target),
+                completion=_completion(actual=actual, target=target),
+                met=all(actual[name] >= target[name] for name in QUOTA_METRICS),
+            )
+        )
+    return rows
+
+
+def _per_person(
+    queryset: QuerySet, *, aggregate, output_field, default: Value
+) -> Coalesce:
+    """Return a correlated subquery aggregating ``queryset`` per outer person."""
+    aggregated = (
+        queryset.filter(person=OuterRef("pk"))
+        .order_by()
+        .values("person")
+        .annotate(value=aggregate)
+        .values("value")
+    )
+    return Coalesce(Subquery(aggregated, output_field=output_field), default)
+
+
+def _clipped_patrols(*, week: IsoWeek, now: datetime.datetime):
+    """Return the patrols overlapping ``week`` with their part inside it.
+
+    ``clipped_start``/``clipped_end`` bound the part of the patrol inside the
+    week, a running patrol ending now. ``ended_at`` goes through ``Coalesce``
+    first because ``Greatest``/``Least`` return NULL for a NULL argument on
+    SQLite but skip it on PostgreSQL. A running patrol seen before the week
+    starts has an empty part and is left out.
+    """
+    start = Value(week.start, output_field=DateTimeField())
+    end = Value(week.end, output_field=DateTimeField())
+    return (
+        Patrol.objects.in_week(week)
+        .alias(
+            clipped_start=Greatest("started_at", start),
+            clipped_end=Least(
+                Coalesce("ended_at", Value(now, output_field=DateTimeField())), end
+            ),
+        )
+        .filter(clipped_end__gt=F("clipped_start"))
+    )
+
+
+def _grid_days(*, week: IsoWeek, now: datetime.datetime, person_ids) -> dict:
+    """Return the local dates each person worked in an assigned grid.
+
+    One query: the distinct (person, date) pairs of visits and of patrols
+    (on their clipped start date), kept when the person held an assignment
+    to the grid, or to a post serving the grid's area, on that date. At most
+    persons x 7 rows come back.
+    """
+    tz = timezone.get_current_timezone()
+    visit_days = (
+        Visit.objects.in_week(week)
+        .filter(person__in=person_ids)
+        .annotate(day=TruncDate("visited_at", tzinfo=tz))
+        .filter(_assigned_on_day())
+        .order_by()
+        .values("person", "day")
+    )
+    patrol_days = (
+        _clipped_patrols(week=week, now=now)
+        .filter(person__in=person_ids)
+        .annotate(day=TruncDate("clipped_start", tzinfo=tz))
+        .filter(_assigned_on_day())
+        .order_by()
+        .values("person", "day")
+    )
+    days = defaultdict(set)
+    # UNION (not UNION ALL) leaves each (person, date) pair once.
+    for row in visit_days.union(patrol_days):
+        days[row["person"]].add(row["day"])
+    return days
+
+
+def _assigned_on_day() -> Exists:
+    """Match a visit or patrol whose person was assigned to its grid that day."""
+    valid = Assignment.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=OuterRef("day")),
+        person=OuterRef("person"),
+        start__lte=OuterRef("day"),
+    )
+    return Exists(valid.filter(grid=OuterRef("grid"))) | Exists(
+        valid.filter(post__serves=OuterRef("grid__area"))
+    )
+
+
+def _hours(duration: datetime.timedelta) -> Decimal:
+    """Return ``duration`` in hours, rounded half up to 2 decimals."""
+    microseconds = Decimal(duration // datetime.timedelta(microseconds=1))
+    return (microseconds / _MICROSECONDS_PER_HOUR).quantize(
+        HOURS, rounding=ROUND_HALF_UP
+    )
+
+
+def _completion(*, actual: dict, target: dict) -> float:
+    """Return the mean of ``min(actual / target, 1)``, rounded half up.
+
+    A target of 0 (the validators forbid it, the column does not) is met by
+    any figure, so it counts as complete instead of dividing by zero.
+    """
+    shares = [
+        min(Fraction(actual[name]) / Fraction(target[name]), 1)
+        if target[name]
+        else Fraction(1)
+        for name in QUOTA_METRICS
+    ]
+    mean = sum(shares) / len(shares)
+    exact = Decimal(mean.numerator) / Decimal(mean.denominator)
+    return float(exact.quantize(COMPLETION, rounding=ROUND_HALF_UP))

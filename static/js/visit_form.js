@@ -1,0 +1,207 @@
+// The visit form: household typeahead, GPS, submission through the outbox.
+(function () {
+  "use strict";
+  const form = document.querySelector("[data-visit-form]");
+  if (!form) {
+    return;
+  }
+  const search = form.querySelector("[data-household-search]");
+  const suggestions = form.querySelector("[data-suggestions]");
+  const banner = document.querySelector("[data-offline-banner]");
+  const panel = document.querySelector("[data-outbox-panel]");
+  const list = document.querySelector("[data-outbox-list]");
+  const CACHE_KEY = "policing.households.v1";
+  let location = null;
+  let timer = null;
+
+  function message(name) {
+    const node = document.getElementById("messages").content.querySelector(`[data-msg="${name}"]`);
+    return node ? node.textContent : name;
+  }
+
+  function showError(field, text) {
+    const node = form.querySelector(`[data-error-for="${field}"]`) ||
+      form.querySelector('[data-error-for="non_field_errors"]');
+    node.textContent = text;
+    node.hidden = !text;
+  }
+
+  function clearErrors() {
+    form.querySelectorAll("[data-error-for]").forEach((node) => {
+      node.textContent = "";
+      node.hidden = true;
+    });
+  }
+
+  // Households of the officer's grids, kept for typing while offline.
+  function cachedHouseholds() {
+    try {
+      return JSON.parse(localStorage.getItem(CACHE_KEY)) || [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  async function refreshCache() {
+    const households = [];
+    let url = "/api/v1/households/?page_size=200";
+    try {
+      for (let page = 0; url && page < 10; page += 1) {
+        const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (!response.ok) {
+          return;
+        }
+        const data = await response.json();
+        data.results.forEach((h) => households.push({ id: h.id, address: h.address }));
+        url = data.next;
+      }
+      localStorage.setItem(CACHE_KEY, JSON.stringify(households));
+    } catch (error) {
+      // Offline: keep the previous cache.
+    }
+  }
+
+  async function findHouseholds(text) {
+    try {
+      const response = await fetch(`/api/v1/households/?page_size=10&q=${encodeURIComponent(text)}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (response.ok) {
+        return (await response.json()).results;
+      }
+    } catch (error) {
+      // Offline: search the cached list below.
+    }
+    const needle = text.toLowerCase();
+    return cachedHouseholds().filter((h) => h.address.toLowerCase().includes(needle)).slice(0, 10);
+  }
+
+  function choose(household) {
+    form.elements.household.value = household.id;
+    search.value = household.address;
+    suggestions.hidden = true;
+    showError("household", "");
+  }
+
+  search.addEventListener("input", () => {
+    form.elements.household.value = "";
+    form.elements.resident.value = "";
+    clearTimeout(timer);
+    const text = search.value.trim();
+    if (!text) {
+      suggestions.hidden = true;
+      return;
+    }
+    timer = setTimeout(async () => {
+      const found = await findHouseholds(text);
+      suggestions.replaceChildren();
+      if (!found.length) {
+        const item = document.createElement("li");
+        item.className = "muted";
+        item.textContent = message("no-match");
+        suggestions.append(item);
+      }
+      found.forEach((household) => {
+        const item = document.createElement("li");
+        item.setAttribute("role", "option");
+        item.tabIndex = 0;
+        item.textContent = household.address;
+        item.addEventListener("click", () => choose(household));
+        item.addEventListener("keydown", (event) => event.key === "Enter" && choose(household));
+        suggestions.append(item);
+      });
+      suggestions.hidden = false;
+    }, 200);
+  });
+
+  form.querySelector("[data-gps]").addEventListener("click", () => {
+    const status = form.querySelector("[data-gps-status]");
+    status.hidden = false;
+    if (!navigator.geolocation) {
+      status.textContent = message("gps-failed");
+      return;
+    }
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        // The browser reports WGS84, which is what the server stores.
+        location = {
+          type: "Point",
+          coordinates: [position.coords.longitude, position.coords.latitude],
+        };
+        status.textContent = message("gps-ok");
+      },
+      () => {
+        status.textContent = message("gps-failed");
+      },
+      { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 },
+    );
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors();
+    if (!form.elements.household.value) {
+      showError("household", message("choose"));
+      return;
+    }
+    const payload = {
+      client_uuid: window.outbox.uuid(),
+      household: Number(form.elements.household.value),
+      kind: form.elements.kind.value,
+      info_items: Number(form.elements.info_items.value || 0),
+      notes: form.elements.notes.value,
+      visited_at: new Date().toISOString(),
+    };
+    if (form.elements.resident.value) {
+      payload.resident = Number(form.elements.resident.value);
+    }
+    if (location) {
+      payload.location = location;
+    }
+    const submitButton = form.querySelector("button[type=submit]");
+    submitButton.disabled = true;
+    const result = await window.outbox.submit("/api/v1/visits/", payload, search.value);
+    submitButton.disabled = false;
+    if (result.status === "sent") {
+      window.location.assign(form.dataset.myWeek);
+    } else if (result.status === "invalid") {
+      Object.entries(result.errors).forEach(([field, errors]) =>
+        showError(field, Array.isArray(errors) ? errors.join(" ") : String(errors)),
+      );
+    } else {
+      showError("non_field_errors", message(result.status === "login" ? "login" : "queued"));
+      form.reset();
+      form.elements.household.value = "";
+      location = null;
+    }
+  });
+
+  function renderOutbox(items) {
+    panel.hidden = items.length === 0;
+    list.replaceChildren(
+      ...items.map((item) => {
+        const row = document.createElement("li");
+        const when = new Date(item.payload.visited_at);
+        row.textContent = `${when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} ${item.label || ""}`;
+        if (item.errors) {
+          row.classList.add("error");
+          row.textContent += ` — ${Object.values(item.errors).flat().join(" ")}`;
+        }
+        return row;
+      }),
+    );
+  }
+
+  function updateBanner() {
+    banner.hidden = navigator.onLine;
+  }
+
+  window.outbox.onChange(renderOutbox);
+  window.addEventListener("online", updateBanner);
+  window.addEventListener("offline", updateBanner);
+  renderOutbox(window.outbox.items());
+  updateBanner();
+  window.outbox.flush();
+  refreshCache();
+})();

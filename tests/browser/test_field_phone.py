@@ -1,0 +1,89 @@
+"""The officer's phone: log visits through the typeahead, online and offline."""
+
+import pytest
+
+from visits.models import Visit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def phone(page, live_server, world, offsite_requests, page_errors):
+    """A phone-sized page logged in as officer A."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "officer_a")
+    page.fill("input[name=password]", "correct-horse-battery-staple")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/field/")
+    yield page
+    assert page_errors == []
+    assert offsite_requests == []
+
+
+def bar_value(page, metric: str) -> int:
+    return int(page.text_content(f'[data-metric="{metric}"] [data-actual]'))
+
+
+def choose_household(page, text: str, address: str):
+    page.fill("[data-household-search]", text)
+    page.click(f'[data-suggestions] li:has-text("{address}")')
+
+
+def test_visit_logged_through_the_typeahead_moves_the_progress_bar(
+    phone, live_server, world
+):
+    """A visit saved from the form is counted on "my week" at once."""
+    address = world.households["A"].address
+    info_before = bar_value(phone, "info_items")
+    visits_before = Visit.objects.count()
+
+    phone.click("text=登记走访")
+    phone.wait_for_url(f"{live_server.url}/field/visits/new/")
+    choose_household(phone, address[:2], address)
+    phone.fill("input[name=info_items]", "2")
+    phone.click("[data-visit-form] button[type=submit]")
+    phone.wait_for_url(f"{live_server.url}/field/")
+
+    assert bar_value(phone, "info_items") == info_before + 2
+    assert Visit.objects.count() == visits_before + 1
+    # The page fits the phone: nothing wider than the screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_visit_logged_offline_is_sent_once_when_back_online(phone, live_server, world):
+    """Offline the visit waits on the phone; back online exactly one row is stored."""
+    address = world.households["A"].address
+    visits_before = Visit.objects.count()
+    phone.goto(f"{live_server.url}/field/visits/new/")
+    # The page caches the officer's households for typing while offline.
+    phone.wait_for_function("localStorage.getItem('policing.households.v1') !== null")
+
+    context = phone.context
+    attempts = []
+
+    def refuse(route):
+        attempts.append(route.request.url)
+        route.abort()
+
+    context.set_offline(True)
+    context.route("**/api/**", refuse)
+    choose_household(phone, address[:2], address)
+    phone.click("[data-visit-form] button[type=submit]")
+    phone.wait_for_selector("[data-outbox-panel]:not([hidden])")
+    assert phone.is_visible("[data-offline-banner]")
+    assert Visit.objects.count() == visits_before
+
+    context.unroute("**/api/**", refuse)
+    context.set_offline(False)
+    phone.wait_for_selector("[data-outbox-panel]", state="hidden", timeout=15000)
+
+    assert Visit.objects.count() == visits_before + 1
+    assert (
+        phone.evaluate("JSON.parse(localStorage.getItem('policing.outbox.v1'))") == []
+    )
+    # Replaying the same record (a lost response) stores nothing new.
+    phone.evaluate("window.outbox.flush()")
+    assert Visit.objects.count() == visits_before + 1

@@ -1,0 +1,109 @@
+"""Writes of field work: idempotent recording and stopping a patrol."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import Grid
+from stations.scoping import Role, scope_of
+from visits.models import Patrol
+
+ALREADY_STOPPED = _("This patrol has already ended.")
+NOT_YOUR_PATROL = _("Only the patrol's own person or a station chief may stop it.")
+
+
+class ClientUuidReused(Exception):
+    """A client id was stored before, by the same person, for other data."""
+
+
+def works_in(person, grid: Grid, *, on: datetime.date) -> bool:
+    """Return whether ``person`` works in ``grid`` on the local date ``on``.
+
+    A station chief works in every grid of the station; other staff work in
+    the grids they are assigned to that day, directly or through a post.
+    """
+    if person.is_chief:
+        return Grid.objects.filter(
+            pk=grid.pk, area__station_id=person.station_id
+        ).exists()
+    return Grid.objects.assigned_to(person, on=on).filter(pk=grid.pk).exists()
+
+
+@transaction.atomic
+def record(serializer, *, by) -> tuple[models.Model, bool]:
+    """Store the validated field work of ``serializer`` unless stored already.
+
+    ``client_uuid`` is an idempotency key per person (SPEC §4): a replay with
+    the same key and the same data returns the stored row and ``False``; the
+    same key with other data raises :class:`ClientUuidReused`. Concurrent
+    replays insert at most one row: the insert runs in a savepoint, and the
+    losers of the race on the unique (person, client_uuid) constraint read
+    the winner's row instead.
+    """
+    data = serializer.validated_data
+    client_uuid = data.get("client_uuid")
+    if client_uuid is None:
+        return serializer.save(), True
+    model = serializer.Meta.model
+    stored = _stored(model, data["person"], client_uuid)
+    if stored is None:
+        try:
+            with transaction.atomic():
+                return serializer.save(), True
+        except IntegrityError:
+            stored = _stored(model, data["person"], client_uuid)
+            if stored is None:
+                raise
+    if not _same_data(serializer, stored) or not (
+        model.objects.visible_to(by).filter(pk=stored.pk).exists()
+    ):
+        raise ClientUuidReused
+    return stored, False
+
+
+def _stored(model, person, client_uuid):
+    return model.objects.filter(person=person, client_uuid=client_uuid).first()
+
+
+def _same_data(serializer, stored: models.Model) -> bool:
+    """Return whether the request would have created the row ``stored``.
+
+    Fields left out of the request take the model's defaults, exactly as
+    they would on create.
+    """
+    model = type(stored)
+    candidate = model(**serializer.validated_data)
+    writable = {
+        field.source
+        for field in serializer.fields.values()
+        if not field.read_only and field.source != "client_uuid"
+    }
+    return all(
+        field.value_from_object(candidate) == field.value_from_object(stored)
+        for field in model._meta.concrete_fields
+        if field.name in writable
+    )
+
+
+@transaction.atomic
+def stop_patrol(patrol: Patrol, *, by, at: datetime.datetime | None = None) -> Patrol:
+    """End the running ``patrol`` at ``at`` (default now) on behalf of ``by``.
+
+    Field staff may stop their own patrols only; chiefs and bureau staff any
+    patrol they may edit. Raise ``ValidationError`` on ``ended_at`` if the
+    patrol has ended already, or would end before it started.
+    """
+    scope = scope_of(by)
+    if scope.role is Role.FIELD and patrol.person_id != scope.person_id:
+        raise PermissionDenied(NOT_YOUR_PATROL)
+    # Lock the row: two concurrent stops must not both succeed.
+    patrol = Patrol.objects.select_for_update().get(pk=patrol.pk)
+    if patrol.ended_at is not None:
+        raise ValidationError({"ended_at": ALREADY_STOPPED})
+    patrol.ended_at = at or timezone.now()
+    patrol.clean()
+    patrol.save(update_fields=["ended_at"])
+    return patrol
