@@ -7,4 +7,8 @@ app_name = "visits"
 urlpatterns = [
     path("", views.MyWeekView.as_view(), name="my_week"),
     path("visits/new/", views.VisitFormView.as_view(), name="visit_create"),
+    path(
+        "inspections/new/", views.InspectionFormView.as_view(), name="inspection_create"
+    ),
+    path("services/new/", views.ServiceFormView.as_view(), name="service_create"),
 ]

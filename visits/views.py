@@ -1,5 +1,6 @@
 """The officer's phone pages: "my week", the visit form, patrols."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -10,7 +11,7 @@ from grids.models import Grid, Household, Resident
 from policing.views import FieldPageMixin
 from stations.models import Person
 from visits import metrics
-from visits.models import Patrol, Visit
+from visits.models import Inspection, Patrol, Service, Venue, Visit
 
 
 class MyWeekView(FieldPageMixin, TemplateView):
@@ -77,6 +78,38 @@ QUOTA_LABELS = {
     "patrol_hours": _("Patrol hours"),
     "grid_days": _("Days in the grid"),
 }
+
+
+class InspectionFormView(FieldPageMixin, TemplateView):
+    """Record a security or fire inspection of a venue in one's grids."""
+
+    template_name = "visits/inspection_form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=_("Log an inspection"),
+            api_url=reverse("inspection-list"),
+            time_field="inspected_at",
+            venues=Venue.objects.in_scope_of(self.request.user).order_by("name"),
+            kinds=Inspection.Kind.choices,
+            **kwargs,
+        )
+
+
+class ServiceFormView(FieldPageMixin, TemplateView):
+    """Record a service to residents in one of one's grids."""
+
+    template_name = "visits/service_form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=_("Log a service"),
+            api_url=reverse("service-list"),
+            time_field="served_at",
+            grids=Grid.objects.in_scope_of(self.request.user),
+            kinds=Service.Kind.choices,
+            **kwargs,
+        )
 
 
 def _progress(quota) -> list[dict]:

@@ -87,3 +87,26 @@ def test_visit_logged_offline_is_sent_once_when_back_online(phone, live_server, 
     # Replaying the same record (a lost response) stores nothing new.
     phone.evaluate("window.outbox.flush()")
     assert Visit.objects.count() == visits_before + 1
+
+
+def test_inspection_logged_from_the_phone(phone, live_server, world):
+    """The inspection form stores one inspection and returns to "my week"."""
+    from visits.models import Inspection
+
+    before = Inspection.objects.count()
+    phone.goto(f"{live_server.url}/field/inspections/new/")
+    phone.select_option("select[name=kind]", "fire")
+    phone.fill("input[name=hazards_found]", "2")
+    phone.fill("input[name=hazards_removed]", "3")
+    phone.click("[data-record-form] button[type=submit]")
+    # More removed than found: a field error, nothing stored.
+    phone.wait_for_selector('[data-error-for="hazards_removed"]:not([hidden])')
+    assert Inspection.objects.count() == before
+
+    phone.fill("input[name=hazards_removed]", "1")
+    phone.click("[data-record-form] button[type=submit]")
+    phone.wait_for_url(f"{live_server.url}/field/")
+    inspection = Inspection.objects.latest("pk")
+    assert Inspection.objects.count() == before + 1
+    assert (inspection.venue, inspection.kind) == (world.venues["A"], "fire")
+    assert (inspection.hazards_found, inspection.hazards_removed) == (2, 1)

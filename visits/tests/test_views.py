@@ -177,3 +177,18 @@ def test_login_page_logs_in_and_lands_on_my_week(world, client):
         follow=True,
     )
     assert response.redirect_chain[-1][0] == "/field/"
+
+
+def test_inspection_form_offers_only_venues_of_own_grids(world):
+    """Officer A chooses among grid A's venues only."""
+    response = logged_in(world.users["officer_a"]).get("/field/inspections/new/")
+    assert response.status_code == 200
+    assert list(response.context["venues"]) == [world.venues["A"]]
+    assert response.context["api_url"] == "/api/v1/inspections/"
+
+
+def test_service_form_offers_only_own_grids(world):
+    """Officer A records services in grid A only."""
+    response = logged_in(world.users["officer_a"]).get("/field/services/new/")
+    assert response.status_code == 200
+    assert list(response.context["grids"]) == [world.grids["A"]]
