@@ -118,3 +118,25 @@ def test_staff_cannot_manage_logins(world, admin_client_for):
     """Bureau staff have no access to the user accounts."""
     api = admin_client_for(world.users["bureau_x"])
     assert api.get("/admin/auth/user/").status_code == 403
+
+
+def test_quota_policy_is_edited_by_bureau_staff_only(world, admin_client_for):
+    """Bureau staff may set their bureau's weekly targets; a chief may not."""
+    from assessments.models import QuotaPolicy
+
+    bureau = admin_client_for(world.users["bureau_x"])
+    response = bureau.post(
+        "/admin/assessments/quotapolicy/add/",
+        {
+            "bureau": world.bureaus["X"].pk,
+            "household_visits": 25,
+            "info_items": 20,
+            "patrol_hours": "30.00",
+            "grid_days": 2,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert QuotaPolicy.objects.get(bureau=world.bureaus["X"]).household_visits == 25
+
+    chief = admin_client_for(world.users["chief_s"])
+    assert chief.get("/admin/assessments/quotapolicy/add/").status_code == 403

@@ -1,4 +1,3 @@
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
@@ -73,10 +72,7 @@ class PatrolViewSet(FieldWorkViewSet):
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
         """End a running patrol now."""
-        try:
-            patrol = workflow.stop_patrol(self.get_object(), by=request.user)
-        except DjangoPermissionDenied as error:
-            raise exceptions.PermissionDenied(*error.args) from None
+        patrol = workflow.stop_patrol(self.get_object(), by=request.user)
         return Response(self.get_serializer(patrol).data)
 
 
