@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from disputes.tests.factories import DisputeFactory
 from grids.tests.factories import (
     AreaFactory,
     GridFactory,
@@ -44,7 +45,8 @@ class World:
     auxiliary A assists on it, officer B is responsible for grid B, officer C
     for grid C and officer D (not a principal) for grid D. Each grid has one
     venue, and its responsible officer recorded one visit (to the grid's
-    household), one patrol, one inspection (of the venue) and one service.
+    household), one patrol, one inspection (of the venue) and one service,
+    and reported one dispute.
     """
 
     bureaus: dict = field(default_factory=dict)
@@ -61,6 +63,7 @@ class World:
     patrols: dict = field(default_factory=dict)
     inspections: dict = field(default_factory=dict)
     services: dict = field(default_factory=dict)
+    disputes: dict = field(default_factory=dict)
     #: principal name -> (role, bureau, station, grids it works in)
     principals: dict = field(default_factory=dict)
 
@@ -149,6 +152,12 @@ def build_world() -> World:
         )
         w.services[grid_name] = ServiceFactory(
             person=officer, grid=grid, served_at=now - datetime.timedelta(hours=1)
+        )
+        w.disputes[grid_name] = DisputeFactory(
+            grid=grid,
+            household=w.households[grid_name],
+            reported_by=officer,
+            reported_at=now - datetime.timedelta(hours=1),
         )
 
     w.principals = {

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from disputes.api import DisputeViewSet
 from grids.api import AreaViewSet, GridViewSet, HouseholdViewSet, ResidentViewSet
 from policing.auth import ObtainTokenView
 from stations.api import (
@@ -35,6 +36,7 @@ router.register("patrols", PatrolViewSet)
 router.register("venues", VenueViewSet)
 router.register("inspections", InspectionViewSet)
 router.register("services", ServiceViewSet)
+router.register("disputes", DisputeViewSet)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),

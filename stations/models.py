@@ -27,18 +27,27 @@ SECOND_RESPONSIBLE = _(
 )
 
 
-def audited(model):
+def audited(model=None, *, model_name=None, related_name=None):
     """Record every insert, update and delete of ``model`` by database trigger.
 
     Triggers catch what model signals miss (``update()``, bulk writes, raw
-    SQL); they exist on PostgreSQL only (see README, "Audit").
+    SQL); they exist on PostgreSQL only (see README, "Audit"). Called with
+    keywords, name the audit model (default ``<Model>Event``) and its reverse
+    relation (default ``events``) where the defaults would clash with the
+    app's own models.
     """
     trackers = (
         pghistory.InsertEvent(),
         pghistory.UpdateEvent(),
         pghistory.DeleteEvent(),
     )
-    return pghistory.track(*trackers)(model)
+    options = {}
+    if model_name is not None:
+        options["model_name"] = model_name
+    if related_name is not None:
+        options["obj_field"] = pghistory.ObjForeignKey(related_name=related_name)
+    track = pghistory.track(*trackers, **options)
+    return track if model is None else track(model)
 
 
 @audited

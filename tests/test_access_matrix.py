@@ -34,6 +34,7 @@ RESOURCES = {
     "venues": (GRID_DATA, {"bureau", "chief", "field"}),
     "inspections": (GRID_DATA, {"bureau", "chief", "field"}),
     "services": (GRID_DATA, {"bureau", "chief", "field"}),
+    "disputes": (GRID_DATA, {"bureau", "chief", "field"}),
 }
 
 #: a harmless change per resource, for the update cases
@@ -52,6 +53,7 @@ PATCHES = {
     "venues": {"name": "改名"},
     "inspections": {"notes": "改"},
     "services": {"notes": "改"},
+    "disputes": {"summary": "改"},
 }
 
 PRINCIPALS = [
@@ -105,7 +107,14 @@ def homes(world, resource):
         return {o.pk: grid_home(g) for g, o in world.households.items()}
     if resource == "residents":
         return {o.pk: grid_home(g) for g, o in world.residents.items()}
-    if resource in ("visits", "patrols", "venues", "inspections", "services"):
+    if resource in (
+        "visits",
+        "patrols",
+        "venues",
+        "inspections",
+        "services",
+        "disputes",
+    ):
         return {o.pk: grid_home(g) for g, o in getattr(world, resource).items()}
     if resource == "persons":
         return {p.pk: person_home(name) for name, p in world.persons.items()}

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from disputes.tests.factories import DisputeFactory
 from grids.tests.factories import GridFactory, HouseholdFactory, ResidentFactory
 from stations.models import Assignment
 from stations.tests.factories import AssignmentFactory, PersonFactory, PostFactory
@@ -20,7 +21,8 @@ from visits.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 #: resource -> queries for one page: the request's savepoint and its release,
-#: the chief's scope, the count, the rows, and any prefetch
+#: the chief's scope, the count, the rows, and any prefetch (a dispute's
+#: events)
 MAX_QUERIES = {
     "bureaus": 5,
     "stations": 5,
@@ -36,6 +38,7 @@ MAX_QUERIES = {
     "venues": 5,
     "inspections": 5,
     "services": 5,
+    "disputes": 6,
 }
 
 
@@ -60,6 +63,7 @@ def grow(world):
         PatrolFactory(person=officer, grid=grid)
         InspectionFactory(person=officer, venue=venue)
         ServiceFactory(person=officer, grid=household.grid, household=household)
+        DisputeFactory(reported_by=officer, grid=grid)
 
 
 def count_queries(user, url):

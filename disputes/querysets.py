@@ -1,0 +1,54 @@
+"""Scoped querysets of disputes: grid data, written by bureau, chief and field."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from policing.querysets import ScopedQuerySet
+from stations.scoping import Role
+
+DISPUTE_WRITERS = frozenset({Role.BUREAU, Role.CHIEF, Role.FIELD})
+
+#: statuses in which a dispute is still being handled
+OPEN_STATUSES = ("reported", "accepted", "mediating")
+
+
+class DisputePolicyQuerySet(ScopedQuerySet):
+    bureau_field = "bureau"
+    reference_data = True
+    writers = frozenset({Role.BUREAU})  # SPEC §2: the bureau holds the policy
+
+
+class DisputeQuerySet(ScopedQuerySet):
+    bureau_field = "grid__area__station__bureau"
+    station_field = "grid__area__station"
+    grid_field = "grid"
+    writers = DISPUTE_WRITERS
+
+    def open(self):
+        """Return disputes still being handled (reported, accepted, mediating)."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now=None):
+        """Return disputes with a time limit passed and its step not done.
+
+        First contact is due while a dispute is only reported, mediation
+        while it is accepted (no session held yet), and the return visit
+        while it is resolved without any return visit recorded.
+        """
+        now = now or timezone.now()
+        return_visit = self.model._meta.apps.get_model("disputes", "ReturnVisit")
+        visited = Exists(return_visit.objects.filter(dispute=OuterRef("pk")))
+        return self.filter(
+            Q(status="reported", first_contact_due__lt=now)
+            | Q(status="accepted", mediation_due__lt=now)
+            | (Q(status="resolved", return_visit_due__lt=now) & ~visited)
+        )
+
+
+class DisputeChildQuerySet(ScopedQuerySet):
+    """Events and return visits: scoped through their dispute."""
+
+    bureau_field = "dispute__grid__area__station__bureau"
+    station_field = "dispute__grid__area__station"
+    grid_field = "dispute__grid"
+    writers = DISPUTE_WRITERS

@@ -1,0 +1,252 @@
+"""The disputes API: report, transitions, refusals and scope."""
+
+import pytest
+
+from disputes import workflow
+from disputes.models import Dispute, ReturnVisit
+from disputes.tests.factories import DisputeFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/disputes/"
+S = Dispute.Status
+
+
+def body(world, **changes):
+    data = {
+        "grid": world.grids["A"].pk,
+        "household": world.households["A"].pk,
+        "category": "neighbourhood",
+        "summary": "楼上噪音扰民",
+        "parties": "张三 13800000001, 李四 13800000002",
+        "colour": "yellow",
+    }
+    data.update(changes)
+    return data
+
+
+def in_status(world, status, grid="A", **kwargs):
+    return DisputeFactory(
+        grid=world.grids[grid],
+        reported_by=world.persons[f"officer_{grid.lower()}"],
+        status=status,
+        **kwargs,
+    )
+
+
+def test_report_via_api(world, client_for, officer):
+    response = client_for(officer).post(
+        URL,
+        body(world, status="closed", level="station", reported_by=1),
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["status"] == "reported"
+    assert data["level"] == "office"
+    assert data["reported_by"] == world.persons["officer_a"].pk
+    assert data["first_contact_due"] is not None
+    assert [e["kind"] for e in data["events"]] == ["reported"]
+
+
+def test_report_outside_the_grids_is_refused(world, client_for, officer):
+    response = client_for(officer).post(
+        URL,
+        body(world, grid=world.grids["B"].pk, household=world.households["B"].pk),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "grid" in response.json()
+
+
+def test_report_with_a_household_of_another_grid(world, client_for, chief):
+    response = client_for(chief).post(
+        URL, body(world, household=world.households["B"].pk), format="json"
+    )
+    assert response.status_code == 400
+    assert "household" in response.json()
+
+
+def test_report_by_a_superuser_without_staff_record(world, client_for):
+    response = client_for(world.users["superuser"]).post(
+        URL, body(world), format="json"
+    )
+    assert response.status_code == 400
+    assert "by" in response.json()
+
+
+def test_patch_cannot_change_status_or_colour(world, client_for, officer):
+    dispute = world.disputes["A"]
+    response = client_for(officer).patch(
+        f"{URL}{dispute.pk}/",
+        {"status": "closed", "colour": "red", "summary": "改"},
+        format="json",
+    )
+    assert response.status_code == 200
+    dispute.refresh_from_db()
+    assert (dispute.status, dispute.colour, dispute.summary) == (
+        "reported",
+        "green",
+        "改",
+    )
+
+
+def post(client, dispute, action, data=None):
+    return client.post(f"{URL}{dispute.pk}/{action}/", data or {}, format="json")
+
+
+def test_each_action_through_the_api(world, client_for, officer):
+    api = client_for(officer)
+    dispute = world.disputes["A"]
+    steps = [
+        ("accept", {}, "accepted"),
+        ("regrade", {"colour": "orange"}, "accepted"),
+        ("escalate", {"reason": "无需"}, None),
+        ("hold-session", {"notes": "双方到场"}, "mediating"),
+        ("resolve", {}, "resolved"),
+        ("return-visits", {"outcome": "已履行", "satisfaction": 5}, "resolved"),
+        ("close", {}, "closed"),
+    ]
+    for action, data, status in steps:
+        response = post(api, dispute, action, data)
+        if status is None:
+            # Orange is handled at the station already: no higher level.
+            assert response.status_code == 400
+            assert response.json()["level"] == [str(workflow.ALREADY_AT_STATION)]
+            continue
+        assert response.status_code == 200, (action, response.content)
+        assert response.json()["status"] == status
+    dispute.refresh_from_db()
+    assert (dispute.colour, dispute.level) == ("orange", "station")
+    assert [e["kind"] for e in response.json()["events"]] == [
+        "accepted",
+        "regraded",
+        "session_held",
+        "resolved",
+        "return_visit",
+        "closed",
+    ]
+    assert ReturnVisit.objects.get(dispute=dispute).satisfaction == 5
+
+
+def test_escalate_through_the_api(world, client_for, chief):
+    dispute = world.disputes["A"]
+    response = post(client_for(chief), dispute, "escalate", {"reason": "涉及多户"})
+    assert response.status_code == 200
+    assert response.json()["level"] == "office"
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [("refer", {"reason": "转法院"}), ("fail", {"reason": "拒绝调解"})],
+)
+def test_refer_and_fail_through_the_api(world, client_for, officer, action, data):
+    dispute = in_status(world, S.MEDIATING)
+    api = client_for(officer)
+    assert post(api, dispute, action, {}).status_code == 400
+    response = post(api, dispute, action, data)
+    assert response.status_code == 200
+    assert response.json()["status"] == {"refer": "referred", "fail": "failed"}[action]
+
+
+def test_refused_transition_is_400_with_message_and_no_change(
+    world, client_for, officer
+):
+    dispute = world.disputes["A"]
+    response = post(client_for(officer), dispute, "resolve")
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": [
+            str(workflow.NOT_ALLOWED.format(status=dispute.get_status_display()))
+        ]
+    }
+    dispute.refresh_from_db()
+    assert dispute.status == S.REPORTED
+    assert not dispute.events.exists()
+
+
+def test_downgrade_without_reason_is_400(world, client_for, officer):
+    dispute = in_status(world, S.ACCEPTED, colour="red", level="station")
+    response = post(client_for(officer), dispute, "regrade", {"colour": "green"})
+    assert response.status_code == 400
+    assert response.json() == {"reason": [str(workflow.DOWNGRADE_NEEDS_REASON)]}
+    dispute.refresh_from_db()
+    assert dispute.colour == "red"
+
+
+def test_invalid_bodies_are_400(world, client_for, officer):
+    api = client_for(officer)
+    resolved = in_status(world, S.RESOLVED)
+    assert (
+        post(api, world.disputes["A"], "regrade", {"colour": "blue"}).status_code == 400
+    )
+    response = post(
+        api, resolved, "return-visits", {"outcome": "好", "satisfaction": 6}
+    )
+    assert response.status_code == 400
+    assert "satisfaction" in response.json()
+    assert not resolved.return_visits.exists()
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "accept",
+        "hold-session",
+        "regrade",
+        "escalate",
+        "resolve",
+        "refer",
+        "fail",
+        "return-visits",
+        "close",
+    ],
+)
+def test_out_of_scope_is_404(world, client_for, officer, action):
+    dispute = world.disputes["B"]
+    response = post(
+        client_for(officer), dispute, action, {"colour": "red", "reason": "x"}
+    )
+    assert response.status_code == 404
+    dispute.refresh_from_db()
+    assert dispute.status == S.REPORTED
+    assert dispute.colour == "green"
+
+
+def test_chief_of_another_station_gets_404(world, client_for):
+    response = post(client_for(world.users["chief_t"]), world.disputes["A"], "accept")
+    assert response.status_code == 404
+
+
+def test_filters(world, client_for, chief):
+    api = client_for(chief)
+    overdue = in_status(world, S.REPORTED, grid="B")
+    overdue.first_contact_due = overdue.reported_at
+    overdue.save()
+    red = in_status(
+        world, S.ACCEPTED, colour="red", level="station", summary="宅基地争议"
+    )
+
+    def ids(**params):
+        response = api.get(URL, params)
+        assert response.status_code == 200
+        return {row["id"] for row in response.json()["results"]}
+
+    assert ids(overdue="true") == {overdue.pk}
+    assert overdue.pk not in ids(overdue="false")
+    assert ids(colour="red") == {red.pk}
+    assert ids(level="station") == {red.pk}
+    assert ids(status="accepted") == {red.pk}
+    assert ids(q="宅基地") == {red.pk}
+    assert ids(q="13800000002") >= {red.pk, overdue.pk}
+    assert ids(grid=world.grids["B"].pk) == {overdue.pk, world.disputes["B"].pk}
+    assert ids(station=world.stations["T"].pk) == set()
+
+
+def test_schema_documents_the_transitions(world, client_for, officer):
+    response = client_for(officer).get("/api/schema/", {"format": "json"})
+    if response.status_code == 404:
+        pytest.skip("no schema endpoint")
+    paths = response.json()["paths"]
+    for action in ("accept", "hold-session", "regrade", "return-visits", "close"):
+        assert f"/api/v1/disputes/{{id}}/{action}/" in paths
