@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from disputes.demo import load_disputes
 from grids import national_id
 from grids.models import Area, Grid, Household, Resident
 from stations.models import Assignment, Bureau, Person, Post, Station
@@ -363,6 +364,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = DemoLoader().load()
             field_work = load_field_work(seed=SEED)
+            disputes = load_disputes(seed=SEED)
         seconds = time.perf_counter() - started
         if options["verbosity"] < 1:
             return
@@ -381,7 +383,7 @@ class Command(BaseCommand):
         ):
             count = model.objects.count()
             self.stdout.write(f"  {model.__name__:<12} {count:>6}")
-        for name, count in field_work.items():
+        for name, count in (field_work | disputes).items():
             self.stdout.write(f"  {name:<12} {count:>6}")
         self.stdout.write("")
         self.stdout.write(f"  {'username':<10} {'password':<20} role")
