@@ -307,7 +307,13 @@ def _plan(rng, status, colour, today, summaries, *, fresh: bool) -> dict:
 
 
 def _run(plan: dict, *, grid, household, officer) -> Dispute:
-    """Take one planned dispute through the workflow to its final status."""
+    """Take one planned dispute through the workflow to its final status.
+
+    Steps are dated after the report as a station would work (accepted within
+    hours, sessions half a day apart, a return visit days after resolution),
+    never later than now.
+    """
+    clock = _Clock(plan["reported_at"], late=len(plan["summary"]) % 7 == 0)
     dispute = workflow.report(
         grid=grid,
         household=household,
@@ -321,22 +327,31 @@ def _run(plan: dict, *, grid, household, officer) -> Dispute:
     status, ending = plan["status"], plan["ending"]
     if status == S.REPORTED:
         return dispute
-    dispute = workflow.accept(dispute, by=officer)
+    dispute = workflow.accept(dispute, by=officer, at=clock.after(hours=clock.first))
     if plan["regrade"]:
         colour, reason = plan["regrade"]
-        dispute = workflow.regrade(dispute, colour=colour, reason=reason, by=officer)
+        dispute = workflow.regrade(
+            dispute, colour=colour, reason=reason, by=officer, at=clock.after(hours=1)
+        )
     if plan["escalate"] and dispute.level != Dispute.Level.STATION:
-        dispute = workflow.escalate(dispute, by=officer, reason=plan["escalate"])
+        dispute = workflow.escalate(
+            dispute, by=officer, reason=plan["escalate"], at=clock.after(hours=1)
+        )
     for notes in plan["session_notes"]:
-        dispute = workflow.hold_session(dispute, by=officer, notes=notes)
+        dispute = workflow.hold_session(
+            dispute, by=officer, notes=notes, at=clock.after(hours=12)
+        )
     if status in (S.ACCEPTED, S.MEDIATING):
         return dispute
+    ended_at = clock.after(hours=24)
     if ending == S.REFERRED:
-        dispute = workflow.refer(dispute, by=officer, reason=plan["reason"])
+        dispute = workflow.refer(
+            dispute, by=officer, reason=plan["reason"], at=ended_at
+        )
     elif ending == S.FAILED:
-        dispute = workflow.fail(dispute, by=officer, reason=plan["reason"])
+        dispute = workflow.fail(dispute, by=officer, reason=plan["reason"], at=ended_at)
     else:
-        dispute = workflow.resolve(dispute, by=officer)
+        dispute = workflow.resolve(dispute, by=officer, at=ended_at)
         if plan["visit"]:
             outcome, satisfaction = plan["visit"]
             workflow.record_return_visit(
@@ -344,8 +359,22 @@ def _run(plan: dict, *, grid, household, officer) -> Dispute:
                 by=officer,
                 outcome=outcome,
                 satisfaction=satisfaction,
-                at=timezone.now(),
+                at=clock.after(hours=72),
             )
     if status == S.CLOSED:
-        dispute = workflow.close(dispute, by=officer)
+        dispute = workflow.close(dispute, by=officer, at=clock.after(hours=24))
     return dispute
+
+
+class _Clock:
+    """Hand out increasing times after a start, capped just before now."""
+
+    def __init__(self, start: datetime.datetime, *, late: bool):
+        self.now = start
+        # Seed (Qujing): first contact within the day; a few are late.
+        self.first = 30 if late else 3
+
+    def after(self, *, hours: float) -> datetime.datetime:
+        cap = timezone.now() - datetime.timedelta(minutes=1)
+        self.now = max(self.now, min(self.now + datetime.timedelta(hours=hours), cap))
+        return self.now

@@ -3,7 +3,8 @@
 reported → accepted → mediating → resolved | referred | failed → closed.
 Each function locks the dispute, checks the transition, records a
 :class:`~disputes.models.DisputeEvent` and sets the due times from the
-bureau's :class:`~disputes.models.DisputePolicy`.
+bureau's :class:`~disputes.models.DisputePolicy`. ``at`` (default now) dates
+a step that happened earlier, e.g. when paper ledgers are entered later.
 """
 
 import datetime
@@ -116,11 +117,11 @@ def report(
 
 
 @transaction.atomic
-def accept(dispute: Dispute, *, by) -> Dispute:
+def accept(dispute: Dispute, *, by, at: datetime.datetime | None = None) -> Dispute:
     """Accept a reported dispute; mediation is due ``mediation_hours`` later."""
     dispute = _lock(dispute)
     _require(dispute, Status.REPORTED)
-    now = timezone.now()
+    now = at or timezone.now()
     dispute.status = Status.ACCEPTED
     dispute.accepted_at = now
     dispute.mediation_due = now + datetime.timedelta(
@@ -132,19 +133,28 @@ def accept(dispute: Dispute, *, by) -> Dispute:
 
 
 @transaction.atomic
-def hold_session(dispute: Dispute, *, by, notes: str = "") -> Dispute:
+def hold_session(
+    dispute: Dispute, *, by, notes: str = "", at: datetime.datetime | None = None
+) -> Dispute:
     """Record a mediation session; the dispute is then being mediated."""
     dispute = _lock(dispute)
     _require(dispute, Status.ACCEPTED, Status.MEDIATING)
     if dispute.status != Status.MEDIATING:
         dispute.status = Status.MEDIATING
         dispute.save(update_fields=["status"])
-    _event(dispute, EventKind.SESSION_HELD, by=by, reason=notes)
+    _event(dispute, EventKind.SESSION_HELD, by=by, at=at, reason=notes)
     return dispute
 
 
 @transaction.atomic
-def regrade(dispute: Dispute, *, colour: str, reason: str = "", by) -> Dispute:
+def regrade(
+    dispute: Dispute,
+    *,
+    colour: str,
+    reason: str = "",
+    by,
+    at: datetime.datetime | None = None,
+) -> Dispute:
     """Change an open dispute's colour; lowering it needs a reason.
 
     The level rises to the policy level of the new colour when that is
@@ -169,6 +179,7 @@ def regrade(dispute: Dispute, *, colour: str, reason: str = "", by) -> Dispute:
         dispute,
         EventKind.REGRADED,
         by=by,
+        at=at,
         from_value=old_colour,
         to_value=colour,
         reason=reason,
@@ -177,7 +188,9 @@ def regrade(dispute: Dispute, *, colour: str, reason: str = "", by) -> Dispute:
 
 
 @transaction.atomic
-def escalate(dispute: Dispute, *, by, reason: str) -> Dispute:
+def escalate(
+    dispute: Dispute, *, by, reason: str, at: datetime.datetime | None = None
+) -> Dispute:
     """Hand an open dispute up one level (workstation → office → station)."""
     dispute = _lock(dispute)
     _require(dispute, *OPEN)
@@ -192,6 +205,7 @@ def escalate(dispute: Dispute, *, by, reason: str) -> Dispute:
         dispute,
         EventKind.ESCALATED,
         by=by,
+        at=at,
         from_value=old_level,
         to_value=dispute.level,
         reason=reason,
@@ -200,11 +214,11 @@ def escalate(dispute: Dispute, *, by, reason: str) -> Dispute:
 
 
 @transaction.atomic
-def resolve(dispute: Dispute, *, by) -> Dispute:
+def resolve(dispute: Dispute, *, by, at: datetime.datetime | None = None) -> Dispute:
     """Resolve a dispute in mediation; a return visit is due later."""
     dispute = _lock(dispute)
     _require(dispute, Status.MEDIATING)
-    now = timezone.now()
+    now = at or timezone.now()
     dispute.status = Status.RESOLVED
     dispute.resolved_at = now
     dispute.return_visit_due = now + datetime.timedelta(
@@ -215,26 +229,32 @@ def resolve(dispute: Dispute, *, by) -> Dispute:
     return dispute
 
 
-def _end(dispute: Dispute, status: str, kind: str, *, by, reason: str) -> Dispute:
+def _end(dispute: Dispute, status: str, kind: str, *, by, reason: str, at) -> Dispute:
     dispute = _lock(dispute)
     _require(dispute, Status.ACCEPTED, Status.MEDIATING)
     reason = _require_reason(reason)
     dispute.status = status
     dispute.save(update_fields=["status"])
-    _event(dispute, kind, by=by, reason=reason)
+    _event(dispute, kind, by=by, at=at, reason=reason)
     return dispute
 
 
 @transaction.atomic
-def refer(dispute: Dispute, *, by, reason: str) -> Dispute:
+def refer(
+    dispute: Dispute, *, by, reason: str, at: datetime.datetime | None = None
+) -> Dispute:
     """Refer an accepted dispute to another body (court, bureau ...)."""
-    return _end(dispute, Status.REFERRED, EventKind.REFERRED, by=by, reason=reason)
+    return _end(
+        dispute, Status.REFERRED, EventKind.REFERRED, by=by, reason=reason, at=at
+    )
 
 
 @transaction.atomic
-def fail(dispute: Dispute, *, by, reason: str) -> Dispute:
+def fail(
+    dispute: Dispute, *, by, reason: str, at: datetime.datetime | None = None
+) -> Dispute:
     """Record that mediation of an accepted dispute failed."""
-    return _end(dispute, Status.FAILED, EventKind.FAILED, by=by, reason=reason)
+    return _end(dispute, Status.FAILED, EventKind.FAILED, by=by, reason=reason, at=at)
 
 
 @transaction.atomic
@@ -270,13 +290,13 @@ def record_return_visit(
 
 
 @transaction.atomic
-def close(dispute: Dispute, *, by) -> Dispute:
+def close(dispute: Dispute, *, by, at: datetime.datetime | None = None) -> Dispute:
     """Close a referred or failed dispute, or a resolved one visited since."""
     dispute = _lock(dispute)
     _require(dispute, Status.RESOLVED, Status.REFERRED, Status.FAILED)
     if dispute.status == Status.RESOLVED and not dispute.return_visits.exists():
         raise ValidationError({"status": RETURN_VISIT_MISSING})
-    now = timezone.now()
+    now = at or timezone.now()
     dispute.status = Status.CLOSED
     dispute.closed_at = now
     dispute.save(update_fields=["status", "closed_at"])
