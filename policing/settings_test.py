@@ -11,3 +11,10 @@ STORAGES = {
 FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcy1sbyE="]
 FIELD_HASH_KEY = "test-only-hash-key"
 LANGUAGE_CODE = "en"
+
+# SQLite tests use a file, not Django's shared in-memory database: the browser
+# tests' live server then opens its own connection instead of sharing the test
+# thread's, and a request still finishing while a test flushes waits for its
+# lock instead of failing with "database table is locked".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / ".test-db.sqlite3"}  # noqa: F405

@@ -38,6 +38,17 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN"}
 
 
+@pytest.fixture(autouse=True)
+def settle_page(page):
+    """Leave the page idle before the test's database is flushed.
+
+    A request the browser still has in flight when the test ends would
+    otherwise race the flush on the live server.
+    """
+    yield
+    page.goto("about:blank")
+
+
 @pytest.fixture
 def offsite_requests(page, live_server):
     """Abort and record every request that leaves the test server."""
