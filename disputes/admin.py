@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from disputes.models import Dispute, DisputeEvent, DisputePolicy, ReturnVisit
+from disputes.models import (
+    Agreement,
+    Dispute,
+    DisputeEvent,
+    DisputeParty,
+    DisputePolicy,
+    MediationSession,
+    ReturnVisit,
+)
 from policing.admin import ScopedModelAdmin, ScopedTabularInline, related_only
 
 
@@ -25,6 +33,21 @@ class DisputeEventInline(ReadOnlyInline):
     fields = ["at", "kind", "by", "from_value", "to_value", "reason"]
 
 
+class DisputePartyInline(ReadOnlyInline):
+    model = DisputeParty
+    fields = ["name", "resident", "phone"]
+
+
+class MediationSessionInline(ReadOnlyInline):
+    model = MediationSession
+    fields = ["held_at", "place", "participants", "notes"]
+
+
+class AgreementInline(ReadOnlyInline):
+    model = Agreement
+    fields = ["number", "signed_at", "place", "terms"]
+
+
 class ReturnVisitInline(ReadOnlyInline):
     model = ReturnVisit
     fields = ["visited_at", "by", "outcome", "satisfaction"]
@@ -34,7 +57,7 @@ class ReturnVisitInline(ReadOnlyInline):
 class DisputeAdmin(ScopedModelAdmin):
     list_display = ["reported_at", "grid", "category", "colour", "level", "status"]
     list_filter = ["status", "colour", "level", related_only("grid__area__station")]
-    search_fields = ["summary", "parties"]
+    search_fields = ["summary", "parties__name"]
     autocomplete_fields = ["grid", "household"]
     date_hierarchy = "reported_at"
     list_select_related = ["grid"]
@@ -52,7 +75,13 @@ class DisputeAdmin(ScopedModelAdmin):
         "mediation_due",
         "return_visit_due",
     ]
-    inlines = [DisputeEventInline, ReturnVisitInline]
+    inlines = [
+        DisputePartyInline,
+        DisputeEventInline,
+        MediationSessionInline,
+        AgreementInline,
+        ReturnVisitInline,
+    ]
 
     def has_add_permission(self, request, *args):
         # A dispute is reported through the workflow (API or pages).

@@ -10,10 +10,11 @@ from disputes.filtersets import DisputeFilterSet
 from disputes.models import Dispute, DisputeEvent
 from disputes.serializers import (
     DisputeSerializer,
-    NotesSerializer,
     ReasonSerializer,
     RegradeSerializer,
+    ResolveBodySerializer,
     ReturnVisitBodySerializer,
+    SessionBodySerializer,
     requester_person,
 )
 from policing.viewsets import ScopedModelViewSet
@@ -27,15 +28,26 @@ class DisputeViewSet(ScopedModelViewSet):
     """
 
     queryset = Dispute.objects.prefetch_related(
-        Prefetch("events", queryset=DisputeEvent.objects.order_by("at", "pk"))
+        "parties",
+        Prefetch("events", queryset=DisputeEvent.objects.order_by("at", "pk")),
+        "sessions__mediators",
+        "agreement__mediators",
+        "agreement__consenting_parties",
+        "return_visits",
     )
     serializer_class = DisputeSerializer
     filterset_class = DisputeFilterSet
 
     def _transition(self, function, body_serializer=None, **kwargs):
         dispute = self.get_object()
+        # The state is checked first: a refused step says why, not which body
+        # fields it would have needed.
+        if function.__name__ not in workflow.ACTIONS[dispute.status]:
+            raise workflow.not_allowed(dispute)
         if body_serializer is not None:
-            body = body_serializer(data=self.request.data)
+            body = body_serializer(
+                data=self.request.data, context=self.get_serializer_context()
+            )
             body.is_valid(raise_exception=True)
             kwargs.update(body.validated_data)
         function(dispute, by=requester_person(self.request), **kwargs)
@@ -47,11 +59,11 @@ class DisputeViewSet(ScopedModelViewSet):
         """Accept a reported dispute; mediation becomes due."""
         return self._transition(workflow.accept)
 
-    @extend_schema(request=NotesSerializer, responses=DisputeSerializer)
+    @extend_schema(request=SessionBodySerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"], url_path="hold-session")
     def hold_session(self, request, pk=None):
         """Record a mediation session held (accepted or mediating disputes)."""
-        return self._transition(workflow.hold_session, NotesSerializer)
+        return self._transition(workflow.hold_session, SessionBodySerializer)
 
     @extend_schema(request=RegradeSerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])
@@ -65,11 +77,14 @@ class DisputeViewSet(ScopedModelViewSet):
         """Hand an open dispute up one handling level."""
         return self._transition(workflow.escalate, ReasonSerializer)
 
-    @extend_schema(request=None, responses=DisputeSerializer)
+    @extend_schema(request=ResolveBodySerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        """Resolve a dispute in mediation; a return visit becomes due."""
-        return self._transition(workflow.resolve)
+        """Resolve a dispute in mediation with the agreement every party signed.
+
+        A return visit becomes due.
+        """
+        return self._transition(workflow.resolve, ResolveBodySerializer)
 
     @extend_schema(request=ReasonSerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])

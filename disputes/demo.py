@@ -1,5 +1,4 @@
 # Chinese text takes full-width commas and parentheses.
-# ruff: noqa: RUF001
 """Demo disputes: about sixty disputes reported over the last six weeks.
 
 Called by ``manage.py load_demo`` after the field work. Every dispute goes
@@ -21,7 +20,15 @@ import random
 from django.utils import timezone
 
 from disputes import workflow
-from disputes.models import Category, Colour, Dispute, DisputeEvent, ReturnVisit
+from disputes.models import (
+    Agreement,
+    Category,
+    Colour,
+    Dispute,
+    DisputeEvent,
+    DisputeParty,
+    ReturnVisit,
+)
 from disputes.models import Status as S
 from grids.models import Grid, Household
 from stations.models import Assignment
@@ -169,6 +176,18 @@ FAIL_REASONS = (
     "一方拒绝参加调解，经多次联系无果",
     "赔偿金额差距悬殊，调解终止，告知诉讼途径",
 )
+AGREEMENT_TERMS = (
+    "一、{b}于本协议签订之日起十日内一次性支付{a}补偿款人民币{n}元；\n"
+    "二、双方今后互相尊重、友好相处，不再因此事发生争执；\n"
+    "三、本协议履行完毕后，双方就此纠纷再无其他争议。",
+    "一、双方确认争议事实，{b}向{a}赔礼道歉；\n"
+    "二、{b}于七日内恢复原状，所需费用由{b}承担；\n"
+    "三、双方自愿达成本协议，今后不得再因此事滋事。",
+    "一、双方同意按照现场测量结果确定界线，各自在界内使用；\n"
+    "二、界线上的费用由双方各承担一半；\n"
+    "三、任何一方违反本协议，由警务室组织再次调解。",
+)
+PLACES = ("社区警务室", "村警务工作站", "派出所调解室", "村委会会议室")
 VISIT_OUTCOMES = (
     "双方已按调解协议履行，关系恢复正常",
     "赔偿款已全部付清，双方无异议",
@@ -217,9 +236,11 @@ def load_disputes(*, seed: int, today: datetime.date | None = None) -> dict[str,
                 continue
             _run(plan, grid=grid, household=household, officer=officers[grid.pk])
 
+    # The chiefs find the late ones in their notifications, as beat would do.
+    workflow.notify_overdue()
     return {
         model.__name__: model.objects.count()
-        for model in (Dispute, DisputeEvent, ReturnVisit)
+        for model in (Dispute, DisputeParty, DisputeEvent, Agreement, ReturnVisit)
     }
 
 
@@ -255,7 +276,9 @@ def _plan(rng, status, colour, today, summaries, *, fresh: bool) -> dict:
         if a != b and summary not in summaries:
             break
     summaries.add(summary)
-    parties = f"{a}（{_phone(rng)}）与{b}（{_phone(rng)}）"
+    parties = [{"name": a, "phone": _phone(rng)}, {"name": b, "phone": _phone(rng)}]
+    terms = rng.choice(AGREEMENT_TERMS).format(a=a, b=b, n=n)
+    place = rng.choice(PLACES)
 
     low, high = (1, 1) if fresh else DAYS_AGO[status]
     day = today - datetime.timedelta(days=rng.randint(low, high))
@@ -291,6 +314,8 @@ def _plan(rng, status, colour, today, summaries, *, fresh: bool) -> dict:
         "category": category,
         "summary": summary,
         "parties": parties,
+        "terms": terms,
+        "place": place,
         "colour": colour,
         "reported_at": reported_at,
         "status": status,
@@ -338,9 +363,15 @@ def _run(plan: dict, *, grid, household, officer) -> Dispute:
             dispute, by=officer, reason=plan["escalate"], at=clock.after(hours=1)
         )
     for notes in plan["session_notes"]:
-        dispute = workflow.hold_session(
-            dispute, by=officer, notes=notes, at=clock.after(hours=12)
+        workflow.hold_session(
+            dispute,
+            by=officer,
+            place=plan["place"],
+            participants="、".join(party["name"] for party in plan["parties"]),
+            notes=notes,
+            at=clock.after(hours=12),
         )
+        dispute.refresh_from_db()
     if status in (S.ACCEPTED, S.MEDIATING):
         return dispute
     ended_at = clock.after(hours=24)
@@ -351,7 +382,14 @@ def _run(plan: dict, *, grid, household, officer) -> Dispute:
     elif ending == S.FAILED:
         dispute = workflow.fail(dispute, by=officer, reason=plan["reason"], at=ended_at)
     else:
-        dispute = workflow.resolve(dispute, by=officer, at=ended_at)
+        workflow.resolve(
+            dispute,
+            by=officer,
+            terms=plan["terms"],
+            place=plan["place"],
+            at=ended_at,
+        )
+        dispute.refresh_from_db()
         if plan["visit"]:
             outcome, satisfaction = plan["visit"]
             workflow.record_return_visit(

@@ -6,7 +6,7 @@ from policing.filtersets import SearchFilterSet, id_filter
 
 
 class DisputeFilterSet(SearchFilterSet):
-    search_fields = ("summary", "parties")
+    search_fields = ("summary", "parties__name")
     grid = id_filter("grid", _("grid"))
     station = id_filter("grid__area__station", _("station"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))

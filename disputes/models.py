@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,7 @@ from disputes.querysets import (
     DisputePolicyQuerySet,
     DisputeQuerySet,
 )
+from policing.phones import validate_phone
 from stations.models import audited
 
 
@@ -191,11 +193,16 @@ class Dispute(models.Model):
         blank=True,
         verbose_name=_("household"),
     )
+    visit = models.ForeignKey(
+        "visits.Visit",
+        models.SET_NULL,
+        related_name="disputes",
+        null=True,
+        blank=True,
+        verbose_name=_("found on visit"),
+    )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     summary = models.TextField(_("summary"))
-    parties = models.TextField(
-        _("parties"), help_text=_("Names and phones of the parties, as written.")
-    )
     colour = models.CharField(_("colour"), max_length=10, choices=Colour.choices)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     status = models.CharField(
@@ -246,6 +253,9 @@ class Dispute(models.Model):
             f"{self.grid} · {self.get_category_display()} · {self.reported_at:%Y-%m-%d}"
         )
 
+    def get_absolute_url(self):
+        return reverse("disputes:detail", args=[self.pk])
+
 
 @audited
 class DisputeEvent(models.Model):
@@ -282,6 +292,19 @@ class DisputeEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def from_display(self) -> str:
+        """The old colour or level, in words."""
+        return _VALUE_LABELS.get(self.from_value, self.from_value)
+
+    @property
+    def to_display(self) -> str:
+        """The new colour or level, in words."""
+        return _VALUE_LABELS.get(self.to_value, self.to_value)
+
+
+_VALUE_LABELS = {**dict(Colour.choices), **dict(Level.choices)}
 
 
 @audited
@@ -323,3 +346,99 @@ class ReturnVisit(models.Model):
 
     def __str__(self):
         return f"{self.dispute} · {self.visited_at:%Y-%m-%d}"
+
+
+@audited
+class DisputeParty(models.Model):
+    """A party to a dispute: a resident on record, or a named person."""
+
+    dispute = models.ForeignKey(
+        Dispute, models.CASCADE, related_name="parties", verbose_name=_("dispute")
+    )
+    resident = models.ForeignKey(
+        "grids.Resident",
+        models.PROTECT,
+        related_name="dispute_parties",
+        null=True,
+        blank=True,
+        verbose_name=_("resident"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
+
+    objects = DisputeChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+@audited
+class MediationSession(models.Model):
+    """A mediation session (调解会): who mediated, who took part, what was said."""
+
+    dispute = models.ForeignKey(
+        Dispute, models.CASCADE, related_name="sessions", verbose_name=_("dispute")
+    )
+    held_at = models.DateTimeField(_("held at"), default=timezone.now)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    mediators = models.ManyToManyField(
+        "stations.Person",
+        related_name="mediation_sessions",
+        verbose_name=_("mediators"),
+    )
+    participants = models.TextField(
+        _("participants"),
+        blank=True,
+        help_text=_("Parties, relatives, village cadres ... who took part."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = DisputeChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
+        ordering = ["held_at", "pk"]
+
+    def __str__(self):
+        return f"{self.dispute} · {self.held_at:%Y-%m-%d %H:%M}"
+
+
+@audited
+class Agreement(models.Model):
+    """The mediation agreement (调解协议书) a resolved dispute ends with."""
+
+    dispute = models.OneToOneField(
+        Dispute, models.CASCADE, related_name="agreement", verbose_name=_("dispute")
+    )
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    terms = models.TextField(_("terms"))
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    mediators = models.ManyToManyField(
+        "stations.Person",
+        related_name="mediated_agreements",
+        verbose_name=_("mediators"),
+    )
+    consenting_parties = models.ManyToManyField(
+        DisputeParty,
+        related_name="agreements",
+        verbose_name=_("consenting parties"),
+        help_text=_("Every party must consent to the agreement."),
+    )
+
+    objects = DisputeChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mediation agreement")
+        verbose_name_plural = _("mediation agreements")
+
+    def __str__(self):
+        return self.number

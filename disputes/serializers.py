@@ -4,10 +4,19 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from disputes import workflow
-from disputes.models import Colour, Dispute, DisputeEvent, ReturnVisit
-from policing.serializers import ScopedModelSerializer
+from disputes.models import (
+    Agreement,
+    Colour,
+    Dispute,
+    DisputeEvent,
+    DisputeParty,
+    MediationSession,
+    ReturnVisit,
+)
+from policing.phones import mask_phone
+from policing.serializers import ScopedModelSerializer, ScopedSerializer
 from stations.models import Person
-from stations.scoping import scope_of
+from stations.scoping import Role, scope_of
 
 PERSON_REQUIRED = _("Only a member of staff can report or handle a dispute.")
 
@@ -34,6 +43,47 @@ class ReturnVisitSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "by", "visited_at"]
 
 
+class DisputePartySerializer(ScopedModelSerializer):
+    """A party: a resident of the requester's territory, or a name and phone."""
+
+    class Meta:
+        model = DisputeParty
+        fields = ["id", "resident", "name", "phone"]
+        extra_kwargs = {"name": {"required": False, "allow_blank": True}}
+
+    def validate(self, attrs):
+        resident = attrs.get("resident")
+        if resident is not None:
+            attrs.setdefault("name", "")
+            attrs["name"] = attrs["name"] or resident.name
+            attrs["phone"] = attrs.get("phone") or resident.phone
+        if not attrs.get("name", "").strip():
+            raise serializers.ValidationError({"name": workflow.PARTY_NAME_REQUIRED})
+        return super().validate(attrs)
+
+
+class MediationSessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MediationSession
+        fields = ["id", "held_at", "place", "mediators", "participants", "notes"]
+        read_only_fields = fields
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "number",
+            "terms",
+            "signed_at",
+            "place",
+            "mediators",
+            "consenting_parties",
+        ]
+        read_only_fields = fields
+
+
 class DisputeSerializer(ScopedModelSerializer):
     """A dispute; created through ``workflow.report``, changed by transitions.
 
@@ -41,7 +91,11 @@ class DisputeSerializer(ScopedModelSerializer):
     colour is set on report and changed afterwards by regrading only.
     """
 
+    parties = DisputePartySerializer(many=True, allow_empty=False)
     events = DisputeEventSerializer(many=True, read_only=True)
+    sessions = MediationSessionSerializer(many=True, read_only=True)
+    agreement = AgreementSerializer(read_only=True)
+    return_visits = ReturnVisitSerializer(many=True, read_only=True)
 
     class Meta:
         model = Dispute
@@ -49,6 +103,7 @@ class DisputeSerializer(ScopedModelSerializer):
             "id",
             "grid",
             "household",
+            "visit",
             "category",
             "summary",
             "parties",
@@ -64,6 +119,9 @@ class DisputeSerializer(ScopedModelSerializer):
             "mediation_due",
             "return_visit_due",
             "events",
+            "sessions",
+            "agreement",
+            "return_visits",
         ]
         read_only_fields = [
             "level",
@@ -82,7 +140,20 @@ class DisputeSerializer(ScopedModelSerializer):
         fields = super().get_fields()
         if self.instance is not None:
             fields["colour"].read_only = True
+            fields["parties"].read_only = True
         return fields
+
+    def to_representation(self, dispute):
+        data = super().to_representation(dispute)
+        if not self._sees_phones(dispute):
+            for party in data["parties"]:
+                party["phone"] = mask_phone(party["phone"])
+        return data
+
+    def _sees_phones(self, dispute) -> bool:
+        """Only the grid's own field staff see parties' phones (G-PII3)."""
+        scope = scope_of(self.context["request"].user)
+        return scope.role == Role.FIELD and dispute.grid_id in scope.grid_ids
 
     def validate(self, attrs):
         grid = attrs.get("grid", getattr(self.instance, "grid", None))
@@ -91,7 +162,13 @@ class DisputeSerializer(ScopedModelSerializer):
             raise serializers.ValidationError(
                 {"household": workflow.HOUSEHOLD_OF_ANOTHER_GRID}
             )
-        return super().validate(attrs)
+        # The parties are validated by their own serializer and saved by the
+        # workflow; the dispute's model checks see the rest.
+        parties = attrs.pop("parties", None)
+        attrs = super().validate(attrs)
+        if parties is not None:
+            attrs["parties"] = parties
+        return attrs
 
     def create(self, validated_data):
         return workflow.report(
@@ -99,8 +176,36 @@ class DisputeSerializer(ScopedModelSerializer):
         )
 
 
-class NotesSerializer(serializers.Serializer):
+def _mediators():
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(),
+        many=True,
+        required=False,
+        help_text=_("Staff who mediated; default the requester."),
+    )
+
+
+class SessionBodySerializer(ScopedSerializer):
+    mediators = _mediators()
+    participants = serializers.CharField(required=False, allow_blank=True, default="")
+    place = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ResolveBodySerializer(ScopedSerializer):
+    terms = serializers.CharField()
+    consenting_parties = serializers.PrimaryKeyRelatedField(
+        queryset=DisputeParty.objects.all(),
+        many=True,
+        required=False,
+        help_text=_("Parties who signed; every party must. Default all."),
+    )
+    mediators = _mediators()
+    place = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100
+    )
 
 
 class ReasonSerializer(serializers.Serializer):

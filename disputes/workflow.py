@@ -17,14 +17,21 @@ from django.utils.translation import gettext_lazy as _
 from disputes.models import (
     COLOUR_RANK,
     LEVEL_RANK,
+    Agreement,
+    Colour,
     Dispute,
     DisputeEvent,
+    DisputeParty,
     DisputePolicy,
     EventKind,
     Level,
+    MediationSession,
     ReturnVisit,
     Status,
 )
+from policing.numbering import next_number
+from stations.models import Notification, Station
+from stations.notifications import notify, station_chiefs
 
 NOT_ALLOWED = _("This action is not allowed for a dispute that is {status}.")
 UNKNOWN_COLOUR = _("Choose green, yellow, orange or red.")
@@ -34,9 +41,51 @@ ALREADY_AT_STATION = _("The dispute is already handled at the police station.")
 REASON_REQUIRED = _("Give a reason.")
 RETURN_VISIT_MISSING = _("Record a return visit before closing the dispute.")
 HOUSEHOLD_OF_ANOTHER_GRID = _("This household is not in the given grid.")
+VISIT_OF_ANOTHER_GRID = _("This visit was made in another grid.")
+PARTIES_REQUIRED = _("Name at least one party.")
+PARTY_NAME_REQUIRED = _("Give the party's name or choose a resident.")
+PARTY_PROBLEM = _("Party {number}: {message}")
+TERMS_REQUIRED = _("Write down the terms the parties agreed on.")
+CONSENT_MISSING = _("Every party must consent to the agreement; missing: {names}.")
+NOT_A_PARTY = _("Only parties to this dispute can consent to its agreement.")
 
-OPEN = (Status.REPORTED, Status.ACCEPTED, Status.MEDIATING)
 LEVELS = Level.values
+
+#: The actions each status allows: the pages offer these and no others, and
+#: each function below refuses a dispute in any other status.
+ACTIONS = {
+    Status.REPORTED: ("accept", "regrade", "escalate"),
+    Status.ACCEPTED: ("hold_session", "regrade", "escalate", "refer", "fail"),
+    Status.MEDIATING: (
+        "hold_session",
+        "resolve",
+        "regrade",
+        "escalate",
+        "refer",
+        "fail",
+    ),
+    Status.RESOLVED: ("record_return_visit", "close"),
+    Status.REFERRED: ("close",),
+    Status.FAILED: ("close",),
+    Status.CLOSED: (),
+}
+
+
+ACTION_NAMES = frozenset(name for names in ACTIONS.values() for name in names)
+
+
+def allowed_actions(dispute: Dispute) -> tuple[str, ...]:
+    """Return the workflow functions that may be applied to ``dispute`` now.
+
+    Beyond the status: escalation stops at the station, and a resolved
+    dispute closes only after a return visit.
+    """
+    actions = ACTIONS[dispute.status]
+    if dispute.level == Level.STATION:
+        actions = tuple(a for a in actions if a != "escalate")
+    if dispute.status == Status.RESOLVED and not dispute.return_visits.exists():
+        actions = tuple(a for a in actions if a != "close")
+    return actions
 
 
 def _lock(dispute: Dispute) -> Dispute:
@@ -44,12 +93,16 @@ def _lock(dispute: Dispute) -> Dispute:
     return Dispute.objects.select_for_update().get(pk=dispute.pk)
 
 
-def _require(dispute: Dispute, *allowed: str) -> None:
-    if dispute.status not in allowed:
-        raise ValidationError(
-            {"status": NOT_ALLOWED.format(status=dispute.get_status_display())},
-            code="transition",
-        )
+def not_allowed(dispute: Dispute) -> ValidationError:
+    return ValidationError(
+        {"status": NOT_ALLOWED.format(status=dispute.get_status_display())},
+        code="transition",
+    )
+
+
+def _require(dispute: Dispute, action: str) -> None:
+    if action not in ACTIONS[dispute.status]:
+        raise not_allowed(dispute)
 
 
 def _policy(dispute_or_grid) -> DisputePolicy:
@@ -81,27 +134,35 @@ def report(
     *,
     grid,
     household=None,
+    visit=None,
     category: str,
     summary: str,
-    parties: str,
+    parties: list[dict],
     colour: str,
     by,
     at: datetime.datetime | None = None,
 ) -> Dispute:
     """Record a dispute found in ``grid``, at the level its colour calls for.
 
-    First contact is due ``first_contact_hours`` after the report.
+    ``parties`` are dicts with a ``resident`` or a ``name``, and an optional
+    ``phone``; a resident's name and phone are taken when not given. First
+    contact is due ``first_contact_hours`` after the report; a red dispute
+    notifies the station's chiefs.
     """
     if household is not None and household.grid_id != grid.pk:
         raise ValidationError({"household": HOUSEHOLD_OF_ANOTHER_GRID})
+    if visit is not None and visit.grid_id != grid.pk:
+        raise ValidationError({"visit": VISIT_OF_ANOTHER_GRID})
+    if not parties:
+        raise ValidationError({"parties": PARTIES_REQUIRED})
     policy = _policy(grid)
     reported_at = at or timezone.now()
     dispute = Dispute(
         grid=grid,
         household=household,
+        visit=visit,
         category=category,
         summary=summary,
-        parties=parties,
         colour=colour,
         level=policy.level_for(colour),
         status=Status.REPORTED,
@@ -112,15 +173,79 @@ def report(
     )
     dispute.full_clean()
     dispute.save()
+    _add_parties(dispute, parties)
     _event(dispute, EventKind.REPORTED, by=by, at=reported_at, to_value=colour)
+    if colour == Colour.RED:
+        _notify_red(dispute)
     return dispute
+
+
+def _add_parties(dispute: Dispute, parties: list[dict]) -> None:
+    problems = []
+    for number, data in enumerate(parties, start=1):
+        resident = data.get("resident")
+        party = DisputeParty(
+            dispute=dispute,
+            resident=resident,
+            name=(data.get("name") or getattr(resident, "name", "")).strip(),
+            phone=(data.get("phone") or getattr(resident, "phone", "")).strip(),
+        )
+        try:
+            if not party.name:
+                raise ValidationError({"name": PARTY_NAME_REQUIRED})
+            party.full_clean()
+        except ValidationError as error:
+            problems += [
+                PARTY_PROBLEM.format(number=number, message=message)
+                for messages in error.message_dict.values()
+                for message in messages
+            ]
+            continue
+        party.save()
+    if problems:
+        raise ValidationError({"parties": problems})
+
+
+def _notify_red(dispute: Dispute) -> None:
+    notify(
+        station_chiefs(dispute.grid.area.station_id),
+        kind=Notification.Kind.RED_DISPUTE,
+        key=f"dispute:{dispute.pk}:red",
+        subject=_subject(dispute),
+        url=dispute.get_absolute_url(),
+    )
+
+
+def _subject(dispute: Dispute) -> str:
+    """Name the dispute in words that need no translation: grid and summary."""
+    return f"{dispute.grid.name} · {dispute.summary[:80]}"
+
+
+def notify_overdue(now: datetime.datetime | None = None) -> int:
+    """Notify station chiefs of every overdue dispute, once per late step.
+
+    Run by the beat schedule; returns how many notifications were new.
+    """
+    created = 0
+    overdue = Dispute.objects.overdue(now).select_related("grid__area")
+    for dispute in overdue:
+        created += len(
+            notify(
+                station_chiefs(dispute.grid.area.station_id),
+                kind=Notification.Kind.OVERDUE_DISPUTE,
+                key=f"dispute:{dispute.pk}:overdue:{dispute.status}",
+                subject=_subject(dispute),
+                url=dispute.get_absolute_url(),
+            )
+        )
+    return created
 
 
 @transaction.atomic
 def accept(dispute: Dispute, *, by, at: datetime.datetime | None = None) -> Dispute:
     """Accept a reported dispute; mediation is due ``mediation_hours`` later."""
     dispute = _lock(dispute)
-    _require(dispute, Status.REPORTED)
+    _require(dispute, "accept")
     now = at or timezone.now()
     dispute.status = Status.ACCEPTED
     dispute.accepted_at = now
@@ -134,16 +259,36 @@ def accept(dispute: Dispute, *, by, at: datetime.datetime | None = None) -> Disp
 
 @transaction.atomic
 def hold_session(
-    dispute: Dispute, *, by, notes: str = "", at: datetime.datetime | None = None
-) -> Dispute:
-    """Record a mediation session; the dispute is then being mediated."""
+    dispute: Dispute,
+    *,
+    by,
+    mediators=(),
+    participants: str = "",
+    place: str = "",
+    notes: str = "",
+    at: datetime.datetime | None = None,
+) -> MediationSession:
+    """Record a mediation session; the dispute is then being mediated.
+
+    The person recording is a mediator unless ``mediators`` names others.
+    """
     dispute = _lock(dispute)
-    _require(dispute, Status.ACCEPTED, Status.MEDIATING)
+    _require(dispute, "hold_session")
+    session = MediationSession(
+        dispute=dispute,
+        held_at=at or timezone.now(),
+        place=place,
+        participants=participants,
+        notes=notes,
+    )
+    session.full_clean()
+    session.save()
+    session.mediators.set(mediators or [by])
     if dispute.status != Status.MEDIATING:
         dispute.status = Status.MEDIATING
         dispute.save(update_fields=["status"])
-    _event(dispute, EventKind.SESSION_HELD, by=by, at=at, reason=notes)
-    return dispute
+    _event(dispute, EventKind.SESSION_HELD, by=by, at=session.held_at, reason=notes)
+    return session
 
 
 @transaction.atomic
@@ -161,7 +306,7 @@ def regrade(
     higher; it never falls by itself.
     """
     dispute = _lock(dispute)
-    _require(dispute, *OPEN)
+    _require(dispute, "regrade")
     if colour not in COLOUR_RANK:
         raise ValidationError({"colour": UNKNOWN_COLOUR})
     if colour == dispute.colour:
@@ -184,6 +329,8 @@ def regrade(
         to_value=colour,
         reason=reason,
     )
+    if colour == Colour.RED:
+        _notify_red(dispute)
     return dispute
 
 
@@ -193,7 +340,7 @@ def escalate(
 ) -> Dispute:
     """Hand an open dispute up one level (workstation → office → station)."""
     dispute = _lock(dispute)
-    _require(dispute, *OPEN)
+    _require(dispute, "escalate")
     reason = _require_reason(reason)
     rank = LEVEL_RANK[dispute.level]
     if rank + 1 >= len(LEVELS):
@@ -214,11 +361,48 @@ def escalate(
 
 
 @transaction.atomic
-def resolve(dispute: Dispute, *, by, at: datetime.datetime | None = None) -> Dispute:
-    """Resolve a dispute in mediation; a return visit is due later."""
+def resolve(
+    dispute: Dispute,
+    *,
+    by,
+    terms: str,
+    consenting_parties=None,
+    mediators=(),
+    place: str = "",
+    at: datetime.datetime | None = None,
+) -> Agreement:
+    """Resolve a dispute in mediation with the agreement its parties signed.
+
+    Every party must consent (``consenting_parties``, default all). The
+    person recording is a mediator unless ``mediators`` names others. A
+    return visit becomes due ``return_visit_days`` later.
+    """
     dispute = _lock(dispute)
-    _require(dispute, Status.MEDIATING)
+    _require(dispute, "resolve")
+    terms = (terms or "").strip()
+    if not terms:
+        raise ValidationError({"terms": TERMS_REQUIRED})
+    parties = list(dispute.parties.all())
+    if consenting_parties is None:
+        consenting_parties = parties
+    consenting_ids = {party.pk for party in consenting_parties}
+    if not consenting_ids <= {party.pk for party in parties}:
+        raise ValidationError({"consenting_parties": NOT_A_PARTY})
+    missing = [party.name for party in parties if party.pk not in consenting_ids]
+    if missing:
+        raise ValidationError(
+            {"consenting_parties": CONSENT_MISSING.format(names="、".join(missing))}
+        )
     now = at or timezone.now()
+    agreement = Agreement.objects.create(
+        dispute=dispute,
+        number=_agreement_number(dispute, now),
+        terms=terms,
+        signed_at=now,
+        place=place,
+    )
+    agreement.mediators.set(mediators or [by])
+    agreement.consenting_parties.set(parties)
     dispute.status = Status.RESOLVED
     dispute.resolved_at = now
     dispute.return_visit_due = now + datetime.timedelta(
@@ -226,12 +410,26 @@ def resolve(dispute: Dispute, *, by, at: datetime.datetime | None = None) -> Dis
     )
     dispute.save(update_fields=["status", "resolved_at", "return_visit_due"])
     _event(dispute, EventKind.RESOLVED, by=by, at=now)
-    return dispute
+    return agreement
+
+
+def _agreement_number(dispute: Dispute, signed_at: datetime.datetime) -> str:
+    """Number agreements per station and year: ``2026-S0003-0012``.
+
+    The station's row is locked so that two agreements signed at once never
+    get the same number.
+    """
+    station_id = dispute.grid.area.station_id
+    Station.objects.select_for_update().filter(pk=station_id).exists()
+    year = timezone.localtime(signed_at).year
+    prefix = f"{year}-S{station_id:04d}-"
+    issued = Agreement.objects.filter(number__startswith=prefix)
+    return next_number(issued, prefix, width=4)
 
 
 def _end(dispute: Dispute, status: str, kind: str, *, by, reason: str, at) -> Dispute:
     dispute = _lock(dispute)
-    _require(dispute, Status.ACCEPTED, Status.MEDIATING)
+    _require(dispute, {Status.REFERRED: "refer", Status.FAILED: "fail"}[status])
     reason = _require_reason(reason)
     dispute.status = status
     dispute.save(update_fields=["status"])
@@ -268,7 +466,7 @@ def record_return_visit(
 ) -> ReturnVisit:
     """Record a return visit to the parties of a resolved dispute."""
     dispute = _lock(dispute)
-    _require(dispute, Status.RESOLVED)
+    _require(dispute, "record_return_visit")
     visit = ReturnVisit(
         dispute=dispute,
         by=by,
@@ -293,7 +491,7 @@ def record_return_visit(
 def close(dispute: Dispute, *, by, at: datetime.datetime | None = None) -> Dispute:
     """Close a referred or failed dispute, or a resolved one visited since."""
     dispute = _lock(dispute)
-    _require(dispute, Status.RESOLVED, Status.REFERRED, Status.FAILED)
+    _require(dispute, "close")
     if dispute.status == Status.RESOLVED and not dispute.return_visits.exists():
         raise ValidationError({"status": RETURN_VISIT_MISSING})
     now = at or timezone.now()

@@ -319,3 +319,58 @@ class Assignment(models.Model):
 
 def _station_of(manager, pk, path):
     return manager.filter(pk=pk).values_list(path, flat=True).first()
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Return the notifications addressed to ``user``'s staff record."""
+        return (
+            self.filter(recipient__user=user) if user.is_authenticated else self.none()
+        )
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something a member of staff must look at, e.g. a red or overdue dispute.
+
+    ``key`` names the occasion (``dispute:42:red``); a person is told of an
+    occasion once, however often the sweep that finds it runs. The text is
+    made from ``kind`` when shown, so each reader gets it in their language.
+    """
+
+    recipient = models.ForeignKey(
+        Person,
+        models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+
+    class Kind(models.TextChoices):
+        RED_DISPUTE = "red_dispute", _("Red dispute")
+        OVERDUE_DISPUTE = "overdue_dispute", _("Overdue dispute")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    key = models.CharField(_("key"), max_length=100)
+    subject = models.CharField(_("subject"), max_length=200)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"], name="notification_once_per_occasion"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.subject}"

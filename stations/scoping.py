@@ -19,6 +19,8 @@ class Scope:
     bureau_id: int | None = None
     station_id: int | None = None
     grid_ids: frozenset[int] = field(default_factory=frozenset)
+    #: the kind of staff (officer, auxiliary ...), for data only officers see
+    person_kind: str = ""
 
 
 NO_SCOPE = Scope(role=Role.NONE)
@@ -57,7 +59,7 @@ def _resolve(user) -> Scope:
         return Scope(role=Role.SUPERUSER)
     person = (
         Person.objects.filter(user=user)
-        .only("pk", "bureau_id", "station_id", "is_chief")
+        .only("pk", "bureau_id", "station_id", "is_chief", "kind")
         .first()
     )
     if person is None:
@@ -74,6 +76,7 @@ def _resolve(user) -> Scope:
     return Scope(
         role=Role.FIELD,
         person_id=person.pk,
+        person_kind=person.kind,
         bureau_id=person.bureau_id,
         station_id=person.station_id,
         grid_ids=frozenset(

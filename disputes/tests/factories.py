@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from disputes.models import Dispute, DisputeEvent, ReturnVisit
+from disputes.models import Dispute, DisputeEvent, DisputeParty, ReturnVisit
 from grids.tests.factories import GridFactory
 from stations.tests.factories import PersonFactory
 
@@ -13,11 +13,11 @@ class DisputeFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Dispute
+        skip_postgeneration_save = True
 
     grid = factory.SubFactory(GridFactory)
     category = Dispute.Category.NEIGHBOURHOOD
     summary = factory.Sequence(lambda n: f"邻里噪音纠纷{n}")
-    parties = "张三 13800000001, 李四 13800000002"
     colour = Dispute.Colour.GREEN
     level = Dispute.Level.WORKSTATION
     status = Dispute.Status.REPORTED
@@ -28,6 +28,14 @@ class DisputeFactory(factory.django.DjangoModelFactory):
     first_contact_due = factory.LazyAttribute(
         lambda d: d.reported_at + datetime.timedelta(hours=24)
     )
+
+    @factory.post_generation
+    def parties(dispute, create, names, **kwargs):
+        if create:
+            for number, name in enumerate(names or ("张三", "李四"), start=1):
+                DisputeParty.objects.create(
+                    dispute=dispute, name=name, phone=f"1380000000{number}"
+                )
 
 
 class DisputeEventFactory(factory.django.DjangoModelFactory):

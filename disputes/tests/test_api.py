@@ -18,7 +18,7 @@ def body(world, **changes):
         "household": world.households["A"].pk,
         "category": "neighbourhood",
         "summary": "楼上噪音扰民",
-        "parties": "张三 13800000001, 李四 13800000002",
+        "parties": [{"name": "张三", "phone": "13800000001"}, {"name": "李四"}],
         "colour": "yellow",
     }
     data.update(changes)
@@ -103,7 +103,7 @@ def test_each_action_through_the_api(world, client_for, officer):
         ("regrade", {"colour": "orange"}, "accepted"),
         ("escalate", {"reason": "无需"}, None),
         ("hold-session", {"notes": "双方到场"}, "mediating"),
-        ("resolve", {}, "resolved"),
+        ("resolve", {"terms": "赔偿500元"}, "resolved"),
         ("return-visits", {"outcome": "已履行", "satisfaction": 5}, "resolved"),
         ("close", {}, "closed"),
     ]
@@ -238,7 +238,7 @@ def test_filters(world, client_for, chief):
     assert ids(level="station") == {red.pk}
     assert ids(status="accepted") == {red.pk}
     assert ids(q="宅基地") == {red.pk}
-    assert ids(q="13800000002") >= {red.pk, overdue.pk}
+    assert ids(q="李四") >= {red.pk, overdue.pk}
     assert ids(grid=world.grids["B"].pk) == {overdue.pk, world.disputes["B"].pk}
     assert ids(station=world.stations["T"].pk) == set()
 
@@ -250,3 +250,114 @@ def test_schema_documents_the_transitions(world, client_for, officer):
     paths = response.json()["paths"]
     for action in ("accept", "hold-session", "regrade", "return-visits", "close"):
         assert f"/api/v1/disputes/{{id}}/{action}/" in paths
+
+
+def test_parties_are_residents_or_named_persons(world, client_for, officer):
+    """A resident party takes the resident's name and phone unless given."""
+    resident = world.residents["A"]
+    response = client_for(officer).post(
+        URL,
+        body(world, parties=[{"resident": resident.pk}, {"name": "外地客商 王五"}]),
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    parties = response.json()["parties"]
+    assert [p["name"] for p in parties] == [resident.name, "外地客商 王五"]
+    assert parties[0]["resident"] == resident.pk
+    assert parties[0]["phone"] == resident.phone  # the grid's own officer
+
+
+@pytest.mark.parametrize(
+    ("parties", "field"),
+    [
+        ([], "parties"),
+        ([{"phone": "13800000001"}], "name"),
+        ([{"name": "张三", "phone": "12345"}], "phone"),
+    ],
+)
+def test_bad_parties_are_field_errors_and_store_nothing(
+    world, client_for, officer, parties, field
+):
+    before = Dispute.objects.count()
+    response = client_for(officer).post(
+        URL, body(world, parties=parties), format="json"
+    )
+    assert response.status_code == 400
+    errors = response.json()["parties"]
+    # DRF keys a list's item errors by position.
+    assert field == "parties" or field in errors["0"]
+    assert Dispute.objects.count() == before
+
+
+def test_a_resident_outside_the_scope_is_no_party(world, client_for, officer):
+    """Another station's resident gets the error of a nonexistent one."""
+    outside = world.residents["C"].pk
+    response = client_for(officer).post(
+        URL, body(world, parties=[{"resident": outside}]), format="json"
+    )
+    assert response.status_code == 400
+    assert "resident" in response.json()["parties"]["0"]
+
+
+def test_phones_are_masked_except_for_the_grids_own_staff(world, client_for):
+    dispute = world.disputes["A"]
+    own = client_for(world.users["officer_a"]).get(f"{URL}{dispute.pk}/").json()
+    chief = client_for(world.users["chief_s"]).get(f"{URL}{dispute.pk}/").json()
+    assert own["parties"][0]["phone"] == "13800000001"
+    assert chief["parties"][0]["phone"] == "138****0001"
+
+
+def test_resolve_needs_every_partys_consent(world, client_for, officer):
+    dispute = in_status(world, S.MEDIATING)
+    first, second = dispute.parties.all()
+    api = client_for(officer)
+    response = post(
+        api,
+        dispute,
+        "resolve",
+        {"terms": "赔偿500元", "consenting_parties": [first.pk]},
+    )
+    assert response.status_code == 400
+    assert second.name in response.json()["consenting_parties"][0]
+    dispute.refresh_from_db()
+    assert dispute.status == S.MEDIATING
+
+    response = post(
+        api,
+        dispute,
+        "resolve",
+        {"terms": "赔偿500元", "consenting_parties": [first.pk, second.pk]},
+    )
+    assert response.status_code == 200, response.content
+    agreement = response.json()["agreement"]
+    assert agreement["terms"] == "赔偿500元"
+    assert sorted(agreement["consenting_parties"]) == sorted([first.pk, second.pk])
+    assert agreement["mediators"] == [world.persons["officer_a"].pk]
+
+
+def test_a_session_records_its_mediators(world, client_for, officer):
+    dispute = in_status(world, S.ACCEPTED)
+    mediators = [world.persons["officer_a"].pk, world.persons["chief_s"].pk]
+    response = post(
+        client_for(officer),
+        dispute,
+        "hold-session",
+        {"mediators": mediators, "place": "警务室", "participants": "双方及村干部"},
+    )
+    assert response.status_code == 200, response.content
+    (session,) = response.json()["sessions"]
+    assert sorted(session["mediators"]) == sorted(mediators)
+    assert session["place"] == "警务室"
+
+
+def test_a_mediator_outside_the_scope_is_refused(world, client_for, officer):
+    dispute = in_status(world, S.ACCEPTED)
+    response = post(
+        client_for(officer),
+        dispute,
+        "hold-session",
+        {"mediators": [world.persons["officer_d"].pk]},
+    )
+    assert response.status_code == 400
+    assert "mediators" in response.json()
+    assert not dispute.sessions.exists()

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 
 S = Dispute.Status
 ALL_STATUSES = list(S.values)
+OPEN = (S.REPORTED, S.ACCEPTED, S.MEDIATING)
+TERMS = "一、张三赔偿李四500元；二、双方不再追究。"
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def reported(world, colour="green", **kwargs):
         household=world.households["A"],
         category=Dispute.Category.NEIGHBOURHOOD,
         summary="楼上噪音扰民",
-        parties="张三 13800000001, 李四 13800000002",
+        parties=[{"name": "张三", "phone": "13800000001"}, {"name": "李四"}],
         colour=colour,
         by=world.persons["officer_a"],
         **kwargs,
@@ -66,7 +68,7 @@ def test_report_refuses_a_household_of_another_grid(world):
             household=world.households["B"],
             category="family",
             summary="家庭纠纷",
-            parties="王五",
+            parties=[{"name": "王五"}],
             colour="green",
             by=world.persons["officer_a"],
         )
@@ -108,7 +110,7 @@ def test_due_times_across_midnight_local_time(world, officer):
     )
     workflow.hold_session(dispute, by=officer)
     with time_machine.travel(local(2026, 11, 3, 23, 59), tick=False):
-        workflow.resolve(dispute, by=officer)
+        workflow.resolve(dispute, by=officer, terms=TERMS)
     dispute.refresh_from_db()
     assert timezone.localtime(dispute.return_visit_due) == local(2026, 11, 10, 23, 59)
 
@@ -130,7 +132,7 @@ def test_full_course_from_report_to_close(world, officer):
     workflow.accept(dispute, by=officer)
     workflow.hold_session(dispute, by=officer, notes="双方到场")
     workflow.hold_session(dispute, by=officer, notes="第二次调解")
-    workflow.resolve(dispute, by=officer)
+    workflow.resolve(dispute, by=officer, terms=TERMS)
     visit = workflow.record_return_visit(
         dispute, by=officer, outcome="已履行", satisfaction=5
     )
@@ -154,7 +156,7 @@ def test_full_course_from_report_to_close(world, officer):
 TRANSITIONS = {
     workflow.accept: ({S.REPORTED}, S.ACCEPTED, {}),
     workflow.hold_session: ({S.ACCEPTED, S.MEDIATING}, S.MEDIATING, {}),
-    workflow.resolve: ({S.MEDIATING}, S.RESOLVED, {}),
+    workflow.resolve: ({S.MEDIATING}, S.RESOLVED, {"terms": TERMS}),
     workflow.refer: ({S.ACCEPTED, S.MEDIATING}, S.REFERRED, {"reason": "转法院"}),
     workflow.fail: ({S.ACCEPTED, S.MEDIATING}, S.FAILED, {"reason": "拒绝调解"}),
     workflow.close: ({S.REFERRED, S.FAILED}, S.CLOSED, {}),
@@ -234,7 +236,7 @@ def test_refer_and_fail_need_a_reason(world, officer, transition):
 @pytest.mark.parametrize("status", ALL_STATUSES)
 def test_regrade_only_while_open(world, officer, status):
     dispute = in_status(world, status)
-    if status in workflow.OPEN:
+    if status in OPEN:
         workflow.regrade(dispute, colour="yellow", by=officer)
         dispute.refresh_from_db()
         assert dispute.colour == "yellow"

@@ -1,0 +1,15 @@
+"""Template context for every page."""
+
+from stations.models import Notification
+
+
+def notifications(request):
+    """The unread count for the top bar's bell, counted only when shown."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "unread_notifications": lambda: (
+            Notification.objects.for_user(user).unread().count()
+        )
+    }
