@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from cases.tests.factories import CaseFactory
 from disputes.tests.factories import DisputeFactory
 from grids.tests.factories import (
     AreaFactory,
@@ -64,6 +65,7 @@ class World:
     inspections: dict = field(default_factory=dict)
     services: dict = field(default_factory=dict)
     disputes: dict = field(default_factory=dict)
+    cases: dict = field(default_factory=dict)
     #: principal name -> (role, bureau, station, grids it works in)
     principals: dict = field(default_factory=dict)
 
@@ -158,6 +160,9 @@ def build_world() -> World:
             household=w.households[grid_name],
             reported_by=officer,
             reported_at=now - datetime.timedelta(hours=1),
+        )
+        w.cases[grid_name] = CaseFactory(
+            grid=grid, officer=officer, reported_at=now - datetime.timedelta(hours=1)
         )
 
     w.principals = {

@@ -8,6 +8,8 @@ from rest_framework.views import APIView
 
 from assessments import metrics
 from assessments.serializers import QuotaQuerySerializer, QuotaReportSerializer
+from cases.metrics_api import CaseMetricsView
+from disputes.metrics_api import DisputeMetricsView
 from policing.permissions import IsStaffMember
 from stations.models import Person, Station
 from stations.scoping import Role, scope_of
@@ -69,4 +71,6 @@ class QuotaMetricsView(APIView):
 
 urlpatterns = [
     path("metrics/quotas/", QuotaMetricsView.as_view(), name="metrics-quotas"),
+    path("metrics/disputes/", DisputeMetricsView.as_view(), name="metrics-disputes"),
+    path("metrics/cases/", CaseMetricsView.as_view(), name="metrics-cases"),
 ]

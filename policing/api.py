@@ -3,6 +3,8 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from cases.api import CaseViewSet
+from cases.public_api import TrackQueryApi, TrackRatingApi
 from disputes.api import DisputeViewSet
 from grids.api import AreaViewSet, GridViewSet, HouseholdViewSet, ResidentViewSet
 from policing.auth import ObtainTokenView
@@ -37,9 +39,12 @@ router.register("venues", VenueViewSet)
 router.register("inspections", InspectionViewSet)
 router.register("services", ServiceViewSet)
 router.register("disputes", DisputeViewSet)
+router.register("cases", CaseViewSet)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("", include("assessments.api")),
+    path("track/", TrackQueryApi.as_view(), name="track-query"),
+    path("track/rating/", TrackRatingApi.as_view(), name="track-rating"),
     *router.urls,
 ]

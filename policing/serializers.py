@@ -10,14 +10,9 @@ from rest_framework import serializers
 from policing.querysets import ScopedQuerySet
 
 
-class ScopedModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer that keeps requests inside the requester's scope.
-
-    * Every related field only accepts rows inside the requester's territory,
-      so an out-of-scope id gets exactly the error of a nonexistent one.
-    * ``Model.full_clean()`` runs, so model rules hold for the API as for the
-      admin (NetBox's ValidatedModelSerializer).
-    """
+class ScopedRelatedFieldsMixin:
+    """Every related field only accepts rows inside the requester's territory,
+    so an out-of-scope id gets exactly the error of a nonexistent one."""
 
     def get_fields(self):
         fields = super().get_fields()
@@ -30,6 +25,19 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             if isinstance(queryset, ScopedQuerySet) and request is not None:
                 related.queryset = queryset.in_scope_of(request.user)
         return fields
+
+
+class ScopedSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
+    """A plain serializer (e.g. an action's body) with scoped related fields."""
+
+
+class ScopedModelSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
+    """A ModelSerializer that keeps requests inside the requester's scope.
+
+    * Related fields are scoped (:class:`ScopedRelatedFieldsMixin`).
+    * ``Model.full_clean()`` runs, so model rules hold for the API as for the
+      admin (NetBox's ValidatedModelSerializer).
+    """
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

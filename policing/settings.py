@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "stations.context_processors.notifications",
             ],
         },
     },
@@ -239,7 +240,30 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "notify-overdue-disputes": {
+        "task": "disputes.tasks.notify_overdue_disputes",
+        "schedule": 10 * 60,
+    },
+    "email-pending-notifications": {
+        "task": "stations.tasks.email_notifications",
+        "schedule": 10 * 60,
+    },
+}
+
+#
+# E-mail. Notifications are also mailed only when EMAIL_URL is set
+# (e.g. smtp+tls://user:password@mail.example.org:587); otherwise they stay
+# in the in-app list.
+#
+
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    vars().update(environ.Env.email_url_config(EMAIL_URL))
+NOTIFY_BY_EMAIL = bool(EMAIL_URL)
+# Links in e-mails point here.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="grid-policing@localhost")
 
 #
 # Maps (django-leaflet). No tiles by default: the map draws vector layers on a

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 NONEXISTENT_PK = 987654321
 
 REFERENCE, GRID_DATA = "reference", "grid data"
+#: grid data that only police officers among field staff see (G-PII6)
+SENSITIVE = "sensitive grid data"
 
 #: resource -> (kind of data, roles that may write it)
 RESOURCES = {
@@ -35,6 +37,7 @@ RESOURCES = {
     "inspections": (GRID_DATA, {"bureau", "chief", "field"}),
     "services": (GRID_DATA, {"bureau", "chief", "field"}),
     "disputes": (GRID_DATA, {"bureau", "chief", "field"}),
+    "cases": (SENSITIVE, {"bureau", "chief", "field"}),
 }
 
 #: a harmless change per resource, for the update cases
@@ -54,6 +57,7 @@ PATCHES = {
     "inspections": {"notes": "改"},
     "services": {"notes": "改"},
     "disputes": {"summary": "改"},
+    "cases": {"summary": "改"},
 }
 
 PRINCIPALS = [
@@ -114,6 +118,7 @@ def homes(world, resource):
         "inspections",
         "services",
         "disputes",
+        "cases",
     ):
         return {o.pk: grid_home(g) for g, o in getattr(world, resource).items()}
     if resource == "persons":
@@ -135,6 +140,8 @@ def may_see(world, principal, resource, home) -> bool:
         return True
     if role == "bureau":
         return row_bureau == bureau
+    if kind == SENSITIVE and role == "field" and not is_officer(world, principal):
+        return False
     if resource == "bureaus":
         return row_bureau == bureau
     if role == "chief" or kind == REFERENCE:
@@ -142,9 +149,16 @@ def may_see(world, principal, resource, home) -> bool:
     return row_grid in grids
 
 
+def is_officer(world, principal) -> bool:
+    return world.persons[principal].kind == "officer"
+
+
 def may_write(world, principal, resource) -> bool:
     role = world.principals[principal][0]
-    return role == "superuser" or role in RESOURCES[resource][1]
+    kind, writers = RESOURCES[resource]
+    if kind == SENSITIVE and role == "field" and not is_officer(world, principal):
+        return False
+    return role == "superuser" or role in writers
 
 
 def client(world, principal):

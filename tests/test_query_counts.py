@@ -38,7 +38,7 @@ MAX_QUERIES = {
     "venues": 5,
     "inspections": 5,
     "services": 5,
-    "disputes": 6,
+    "disputes": 10,  # + parties, events, sessions, agreement, return visits
 }
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from disputes.models import Dispute
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,3 +111,32 @@ def test_inspection_logged_from_the_phone(phone, live_server, world):
     assert Inspection.objects.count() == before + 1
     assert (inspection.venue, inspection.kind) == (world.venues["A"], "fire")
     assert (inspection.hazards_found, inspection.hazards_removed) == (2, 1)
+
+
+def test_dispute_reported_from_a_visit_on_the_phone(phone, live_server, world):
+    """From today's visit to a red dispute report, at 360 px, the chief told."""
+    visit = world.visits["A"]
+    phone.goto(f"{live_server.url}/disputes/new/?visit={visit.pk}")
+    form = phone.locator("[data-report-form]")
+    assert form.locator("select[name=grid]").input_value() == str(visit.grid_id)
+    assert (
+        form.locator("input[name=household]")
+        .input_value()
+        .endswith(f"#{visit.household_id}")
+    )
+    form.locator("input[name=colour][value=red]").check()
+    form.locator("select[name=category]").select_option("family")
+    form.locator("textarea[name=summary]").fill("兄弟二人因赡养老人发生争吵")
+    form.locator("input[name=parties-0-name]").fill("赵大")
+    form.locator("input[name=parties-0-phone]").fill("13800000011")
+    form.locator("input[name=parties-1-name]").fill("赵二")
+    # Nothing may stick out of a phone screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    form.locator("button[type=submit]").click()
+
+    phone.wait_for_url(f"{live_server.url}/disputes/*/")
+    dispute = Dispute.objects.get(summary="兄弟二人因赡养老人发生争吵")
+    assert dispute.visit == visit
+    assert dispute.colour == "red"
+    assert [p.name for p in dispute.parties.all()] == ["赵大", "赵二"]
+    assert world.persons["chief_s"].notifications.filter(kind="red_dispute").exists()

@@ -40,6 +40,7 @@ pytestmark = [
 @pytest.fixture
 def worker():
     app.conf.update(broker_url=BROKER_URL, task_always_eager=False)
+    _forget_connections()
     try:
         with start_worker(
             app, pool="solo", perform_ping_check=False, shutdown_timeout=10
@@ -47,6 +48,18 @@ def worker():
             yield
     finally:
         app.conf.update(broker_url="", task_always_eager=True)
+        _forget_connections()
+
+
+def _forget_connections():
+    """Drop the producers an earlier test made for the previous broker URL.
+
+    Even an eager ``delay()`` acquires a producer, for the default broker
+    (amqp://localhost, which answers on some machines): without this, the
+    task would go there instead of to the Redis the worker listens on.
+    """
+    app.close()
+    app.amqp._producer_pool = None
 
 
 def test_worker_relocates_households_after_a_boundary_change(worker):

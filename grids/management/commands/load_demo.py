@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from cases.demo import DEMO_CODE, DEMO_PHONE_TAIL, load_cases
 from disputes.demo import load_disputes
 from grids import national_id
 from grids.models import Area, Grid, Household, Resident
@@ -365,6 +366,7 @@ class Command(BaseCommand):
             logins = DemoLoader().load()
             field_work = load_field_work(seed=SEED)
             disputes = load_disputes(seed=SEED)
+            cases = load_cases(seed=SEED)
         seconds = time.perf_counter() - started
         if options["verbosity"] < 1:
             return
@@ -383,12 +385,17 @@ class Command(BaseCommand):
         ):
             count = model.objects.count()
             self.stdout.write(f"  {model.__name__:<12} {count:>6}")
-        for name, count in (field_work | disputes).items():
+        for name, count in (field_work | disputes | cases).items():
             self.stdout.write(f"  {name:<12} {count:>6}")
         self.stdout.write("")
         self.stdout.write(f"  {'username':<10} {'password':<20} role")
         for username, role in logins:
             self.stdout.write(f"  {username:<10} {DEMO_PASSWORD:<20} {role}")
+        self.stdout.write("")
+        self.stdout.write(
+            f"  Public case query (/track/): code {DEMO_CODE}, "
+            f"phone ending {DEMO_PHONE_TAIL}"
+        )
 
 
 class DemoLoader:
