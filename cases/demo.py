@@ -37,6 +37,8 @@ from stations.models import Assignment, Person
 
 MONTHS = 14
 CASES = 100
+#: the first cases after the demo's own: reported this week, still open
+FRESH = (S.REPORTED, S.ACCEPTED, S.INVESTIGATING, S.ACCEPTED, S.REPORTED)
 DEMO_CODE = "2026-DEMA-CASE"
 DEMO_PHONE = "13800138000"
 DEMO_PHONE_TAIL = DEMO_PHONE[-4:]
@@ -138,7 +140,8 @@ def load_cases(*, seed: int, today: datetime.date | None = None) -> dict[str, in
     demo_grid = _demo_grid(grids, responsible)
     for index in range(CASES):
         grid = demo_grid if index == 0 else rng.choice(grids)
-        plan = _plan(rng, today, first=index == 0)
+        fresh = FRESH[index - 1] if 0 < index <= len(FRESH) else None
+        plan = _plan(rng, today, first=index == 0, fresh=fresh)
         officer = responsible.get(grid.pk)
         if officer is None or officer.kind != Person.Kind.OFFICER:
             officer = rng.choice(officers[grid.area.station_id])
@@ -162,7 +165,7 @@ def _demo_grid(grids, responsible):
     return grids[0]
 
 
-def _plan(rng: random.Random, today: datetime.date, *, first: bool) -> dict:
+def _plan(rng: random.Random, today: datetime.date, *, first: bool, fresh) -> dict:
     categories = list(CATEGORIES)
     category = rng.choices(categories, weights=[CATEGORIES[c][1] for c in categories])[
         0
@@ -170,7 +173,9 @@ def _plan(rng: random.Random, today: datetime.date, *, first: bool) -> dict:
     kind, _weight, templates = CATEGORIES[category]
     a, b = _name(rng), _name(rng)
     summary = rng.choice(templates).format(a=a, b=b, n=rng.randrange(300, 30000, 100))
-    days_ago = 6 if first else rng.randint(0, MONTHS * 30)
+    days_ago = rng.randint(0, MONTHS * 30)
+    if first or fresh:
+        days_ago = 6 if first else rng.randint(0, 5)
     moment = datetime.time(rng.randrange(7, 23), rng.randrange(60))
     reported_at = timezone.make_aware(
         datetime.datetime.combine(today - datetime.timedelta(days=days_ago), moment)
@@ -178,6 +183,8 @@ def _plan(rng: random.Random, today: datetime.date, *, first: bool) -> dict:
     # Older cases have run their course; recent ones are still open.
     if first:
         status = S.SOLVED
+    elif fresh:
+        status = fresh
     elif days_ago < 7:
         status = rng.choice((S.REPORTED, S.ACCEPTED, S.INVESTIGATING))
     elif days_ago < 45:
