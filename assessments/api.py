@@ -11,6 +11,7 @@ from assessments.serializers import QuotaQuerySerializer, QuotaReportSerializer
 from cases.metrics_api import CaseMetricsView
 from disputes.metrics_api import DisputeMetricsView
 from policing.permissions import IsStaffMember
+from stations.metrics_api import CoverageMetricsView
 from stations.models import Person, Station
 from stations.scoping import Role, scope_of
 
@@ -73,4 +74,5 @@ urlpatterns = [
     path("metrics/quotas/", QuotaMetricsView.as_view(), name="metrics-quotas"),
     path("metrics/disputes/", DisputeMetricsView.as_view(), name="metrics-disputes"),
     path("metrics/cases/", CaseMetricsView.as_view(), name="metrics-cases"),
+    path("metrics/coverage/", CoverageMetricsView.as_view(), name="metrics-coverage"),
 ]

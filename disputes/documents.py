@@ -9,15 +9,12 @@ import functools
 import io
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.utils import timezone, translation
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -27,10 +24,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from policing.pdf import cjk_font
+
 TITLE = "矛盾纠纷调解协议书"
-FONT = "NotoSansSC"
-# TrueType outlines, embedded as a subset; see static/fonts/README.md.
-FONT_FILE = "static/fonts/NotoSansSC-Regular.ttf"
 
 # A 28 mm binding margin on the left as in GB/T 9704, so filed copies stay
 # readable; a little less at the top and bottom to keep short agreements on
@@ -48,11 +44,7 @@ PARTY_LABELS = "甲乙丙丁戊己庚辛壬癸"
 DIGITS = "零一二三四五六七八九"
 
 
-@functools.cache
-def _font() -> str:
-    """Register the CJK font once per process (parsing it takes ~0.2 s)."""
-    pdfmetrics.registerFont(TTFont(FONT, settings.BASE_DIR / FONT_FILE))
-    return FONT
+_font = cjk_font
 
 
 @functools.cache
