@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assessments.models import QuotaPolicy
+from assessments.models import AssessmentPolicy, QuotaPolicy
 from policing.admin import ScopedModelAdmin
 
 
@@ -12,4 +12,18 @@ class QuotaPolicyAdmin(ScopedModelAdmin):
         "info_items",
         "patrol_hours",
         "grid_days",
+    ]
+
+
+@admin.register(AssessmentPolicy)
+class AssessmentPolicyAdmin(ScopedModelAdmin):
+    list_display = [
+        "bureau",
+        "visibility_weight",
+        "familiarity_weight",
+        "incident_rate_weight",
+        "information_weight",
+        "effectiveness_weight",
+        "satisfaction_weight",
+        "incident_target_per_10k",
     ]

@@ -7,6 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments import metrics
+from assessments.assessment_api import (
+    AssessmentComputeView,
+    AssessmentPublishView,
+    AssessmentView,
+)
 from assessments.serializers import QuotaQuerySerializer, QuotaReportSerializer
 from cases.metrics_api import CaseMetricsView
 from disputes.metrics_api import DisputeMetricsView
@@ -74,5 +79,16 @@ urlpatterns = [
     path("metrics/quotas/", QuotaMetricsView.as_view(), name="metrics-quotas"),
     path("metrics/disputes/", DisputeMetricsView.as_view(), name="metrics-disputes"),
     path("metrics/cases/", CaseMetricsView.as_view(), name="metrics-cases"),
+    path("assessments/", AssessmentView.as_view(), name="assessment-list"),
+    path(
+        "assessments/compute/",
+        AssessmentComputeView.as_view(),
+        name="assessment-compute",
+    ),
+    path(
+        "assessments/publish/",
+        AssessmentPublishView.as_view(),
+        name="assessment-publish",
+    ),
     path("metrics/coverage/", CoverageMetricsView.as_view(), name="metrics-coverage"),
 ]

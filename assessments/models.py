@@ -2,11 +2,20 @@
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from assessments.querysets import QuotaPolicyQuerySet
+from assessments.periods import Month
+from assessments.querysets import (
+    AssessmentPolicyQuerySet,
+    AssessmentRowQuerySet,
+    MonthlyAssessmentQuerySet,
+    QuotaPolicyQuerySet,
+)
 from stations.models import audited
 
 # Seed: Qujing - weekly patrol >= 28 h, >= 20 households visited, >= 20
@@ -72,3 +81,282 @@ class QuotaPolicy(models.Model):
             for p in cls.objects.filter(bureau_id__in=bureau_ids)
         }
         return {pk: stored.get(pk, dict(DEFAULT_TARGETS)) for pk in bureau_ids}
+
+
+#
+# Monthly assessment
+#
+
+#: The six indicators of the monthly assessment (SPEC §3, seed Hengshan:
+#: 群众见警率、情况熟悉率、辖区发案率、信息采集率、工作实效率、群众满意率),
+#: in their documented order.
+INDICATORS = (
+    "visibility",
+    "familiarity",
+    "incident_rate",
+    "information",
+    "effectiveness",
+    "satisfaction",
+)
+
+# The seeds name the indicators but give no weights: these defaults lean on
+# what the seeds stress most, knowing the households (见人知名、见事知情) and
+# the public's satisfaction; a bureau sets its own.
+DEFAULT_WEIGHTS = {
+    "visibility": 15,
+    "familiarity": 20,
+    "incident_rate": 15,
+    "information": 15,
+    "effectiveness": 15,
+    "satisfaction": 20,
+}
+#: Cases per 10,000 residents in a month at or below which the incident
+#: rate indicator scores 100; it falls linearly to 0 at twice this rate.
+DEFAULT_INCIDENT_TARGET = Decimal("5.00")
+
+WEIGHTS_SUM = _("The weights must add up to 100; these add up to {total}.")
+
+
+@audited
+class AssessmentPolicy(models.Model):
+    """A bureau's monthly assessment weights and incident target (SPEC §3).
+
+    A bureau without a stored policy is assessed with ``DEFAULT_WEIGHTS``
+    and ``DEFAULT_INCIDENT_TARGET``; see :meth:`for_bureau`.
+    """
+
+    bureau = models.OneToOneField(
+        "stations.Bureau",
+        models.CASCADE,
+        related_name="assessment_policy",
+        verbose_name=_("bureau"),
+    )
+    visibility_weight = models.PositiveSmallIntegerField(
+        _("weight of visibility"),
+        default=DEFAULT_WEIGHTS["visibility"],
+        validators=[MaxValueValidator(100)],
+    )
+    familiarity_weight = models.PositiveSmallIntegerField(
+        _("weight of familiarity"),
+        default=DEFAULT_WEIGHTS["familiarity"],
+        validators=[MaxValueValidator(100)],
+    )
+    incident_rate_weight = models.PositiveSmallIntegerField(
+        _("weight of the incident rate"),
+        default=DEFAULT_WEIGHTS["incident_rate"],
+        validators=[MaxValueValidator(100)],
+    )
+    information_weight = models.PositiveSmallIntegerField(
+        _("weight of information collection"),
+        default=DEFAULT_WEIGHTS["information"],
+        validators=[MaxValueValidator(100)],
+    )
+    effectiveness_weight = models.PositiveSmallIntegerField(
+        _("weight of effectiveness"),
+        default=DEFAULT_WEIGHTS["effectiveness"],
+        validators=[MaxValueValidator(100)],
+    )
+    satisfaction_weight = models.PositiveSmallIntegerField(
+        _("weight of satisfaction"),
+        default=DEFAULT_WEIGHTS["satisfaction"],
+        validators=[MaxValueValidator(100)],
+    )
+    incident_target_per_10k = models.DecimalField(
+        _("incident target per 10,000 residents a month"),
+        max_digits=7,
+        decimal_places=2,
+        default=DEFAULT_INCIDENT_TARGET,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_(
+            "Cases reported in a month per 10,000 residents at or below which "
+            "the incident rate scores 100; it falls to 0 at twice this rate."
+        ),
+    )
+
+    objects = AssessmentPolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assessment policy")
+        verbose_name_plural = _("assessment policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(
+                    F("visibility_weight")
+                    + F("familiarity_weight")
+                    + F("incident_rate_weight")
+                    + F("information_weight")
+                    + F("effectiveness_weight")
+                    + F("satisfaction_weight"),
+                    Value(100),
+                ),
+                name="assessmentpolicy_weights_sum_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(incident_target_per_10k__gt=0),
+                name="assessmentpolicy_incident_target_gt_0",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.bureau)
+
+    def clean(self):
+        total = sum(weight or 0 for weight in self.weights().values())
+        if total != 100:
+            raise ValidationError(WEIGHTS_SUM.format(total=total), code="weights")
+
+    def weights(self) -> dict[str, int]:
+        """Return the weight of each indicator, in the order of INDICATORS."""
+        return {name: getattr(self, f"{name}_weight") for name in INDICATORS}
+
+    @classmethod
+    def for_bureau(cls, bureau_id: int) -> "AssessmentPolicy":
+        """Return the bureau's policy, an unsaved default one when it has none."""
+        return cls.objects.filter(bureau_id=bureau_id).first() or cls(
+            bureau_id=bureau_id
+        )
+
+
+class AssessmentStatus(models.TextChoices):
+    COMPUTED = "computed", _("computed")
+    PUBLISHED = "published", _("published")
+
+
+@audited
+class MonthlyAssessment(models.Model):
+    """The stored assessment of a bureau's staff for one calendar month.
+
+    ``computed`` rows may be recomputed (they are replaced as a whole);
+    ``published`` ones are frozen.
+    """
+
+    Status = AssessmentStatus
+
+    bureau = models.ForeignKey(
+        "stations.Bureau",
+        models.PROTECT,
+        related_name="monthly_assessments",
+        verbose_name=_("bureau"),
+    )
+    month = models.DateField(
+        _("month"), help_text=_("The first day of the calendar month assessed.")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AssessmentStatus.choices,
+        default=AssessmentStatus.COMPUTED,
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        "stations.Person",
+        models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("published by"),
+    )
+    parameters = models.JSONField(
+        _("parameters"),
+        default=dict,
+        blank=True,
+        help_text=_("The weights and targets the rows were computed with."),
+    )
+
+    objects = MonthlyAssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly assessment")
+        verbose_name_plural = _("monthly assessments")
+        ordering = ["-month", "bureau"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "month"], name="monthlyassessment_once_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="monthlyassessment_first_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AssessmentStatus.values),
+                name="monthlyassessment_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.bureau} · {self.period}"
+
+    @property
+    def period(self) -> Month:
+        return Month.containing(self.month)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == AssessmentStatus.PUBLISHED
+
+
+def _indicator(label):
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+
+@audited
+class AssessmentRow(models.Model):
+    """One person's indicators, score and ranks in a monthly assessment.
+
+    An indicator is empty when the person has no data for it (see
+    docs/metrics.md, "Monthly assessment").
+    """
+
+    assessment = models.ForeignKey(
+        MonthlyAssessment,
+        models.CASCADE,
+        related_name="rows",
+        verbose_name=_("assessment"),
+    )
+    person = models.ForeignKey(
+        "stations.Person",
+        models.PROTECT,
+        related_name="assessment_rows",
+        verbose_name=_("person"),
+    )
+    station = models.ForeignKey(
+        "stations.Station",
+        models.PROTECT,
+        related_name="assessment_rows",
+        verbose_name=_("station"),
+    )
+    visibility = _indicator(_("visibility"))
+    familiarity = _indicator(_("familiarity"))
+    incident_rate = _indicator(_("incident rate"))
+    information = _indicator(_("information collection"))
+    effectiveness = _indicator(_("effectiveness"))
+    satisfaction = _indicator(_("satisfaction"))
+    score = _indicator(_("score"))
+    rank_in_station = models.PositiveIntegerField(
+        _("rank in the station"), null=True, blank=True
+    )
+    rank_in_bureau = models.PositiveIntegerField(
+        _("rank in the bureau"), null=True, blank=True
+    )
+
+    objects = AssessmentRowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assessment row")
+        verbose_name_plural = _("assessment rows")
+        ordering = ["assessment", "rank_in_bureau", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "person"], name="assessmentrow_once_per_person"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} · {self.person}"

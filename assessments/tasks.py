@@ -1,10 +1,13 @@
-"""Celery tasks of the assessments app: thin wrappers over ``metrics``."""
+"""Celery tasks of the assessments app: thin wrappers over its functions."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
-from assessments import metrics
-from assessments.periods import IsoWeek
-from stations.models import Person
+from assessments import assessment, metrics
+from assessments.models import AssessmentStatus, MonthlyAssessment
+from assessments.periods import IsoWeek, Month
+from policing.celery import enqueue_on_commit
+from stations.models import Bureau, Person
 
 
 @shared_task
@@ -19,3 +22,45 @@ def weekly_quotas(week: str, station_id: int | None = None) -> int:
     if station_id is not None:
         persons = persons.filter(station_id=station_id)
     return len(metrics.weekly_quotas(week=IsoWeek.parse(week), persons=persons))
+
+
+# A lost database connection or a deadlock is worth retrying: the work is
+# idempotent (store_month replaces the month's rows in one transaction).
+# A refused month (published, not over) is a ValidationError, not retried.
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=10 * 60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def compute_monthly_assessment(bureau_id: int, month: str) -> int:
+    """Compute and store the assessment of ``month`` (e.g. "2026-10").
+
+    Return the number of rows stored for bureau ``bureau_id``.
+    """
+    stored = assessment.store_month(
+        Bureau.objects.get(pk=bureau_id), Month.parse(month)
+    )
+    return stored.rows.count()
+
+
+@shared_task(ignore_result=True)
+def assess_previous_month() -> int:
+    """Beat, on the 1st: queue every bureau's assessment of the month just ended.
+
+    Bureaus whose month is already published are skipped, as store_month
+    would refuse them. Return the number of bureaus queued.
+    """
+    month = Month.current().previous()
+    published = (
+        MonthlyAssessment.objects.for_month(month)
+        .filter(status=AssessmentStatus.PUBLISHED)
+        .values("bureau")
+    )
+    bureau_ids = list(
+        Bureau.objects.exclude(pk__in=published).values_list("pk", flat=True)
+    )
+    for bureau_id in bureau_ids:
+        enqueue_on_commit(compute_monthly_assessment, bureau_id, str(month))
+    return len(bureau_ids)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -248,6 +249,13 @@ CELERY_BEAT_SCHEDULE = {
     "email-pending-notifications": {
         "task": "stations.tasks.email_notifications",
         "schedule": 10 * 60,
+    },
+    # SPEC §3: the monthly assessment of the month just ended, for every
+    # bureau, on the 1st at 02:00 local time (CELERY_TIMEZONE), when the
+    # night's late records of the last day are in.
+    "monthly-assessment": {
+        "task": "assessments.tasks.assess_previous_month",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
 }
 

@@ -2,12 +2,15 @@
 
 import os
 import time
+from decimal import Decimal
 
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
 
+from assessments.models import AssessmentRow, MonthlyAssessment
+from assessments.tasks import compute_monthly_assessment
 from grids.tasks import relocate_households
 from grids.tests.factories import (
     AreaFactory,
@@ -17,6 +20,8 @@ from grids.tests.factories import (
     square,
 )
 from policing.celery import app
+from stations.tests.factories import AssignmentFactory, PersonFactory
+from visits.tests.factories import PatrolFactory, local
 
 BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 
@@ -94,3 +99,31 @@ def test_worker_relocates_households_after_a_boundary_change(worker):
             break
         time.sleep(0.2)
     assert household.grid_id == grid_a.pk
+
+
+def test_worker_stores_a_monthly_assessment(worker):
+    """The worker computes and stores a bureau's month, sent through Redis."""
+    grid = GridFactory()
+    station = grid.area.station
+    officer = PersonFactory(station=station)
+    AssignmentFactory(person=officer, grid=grid)
+    # 31 h of patrol against 28 * 31 / 7 = 124 h: visibility 25.00
+    PatrolFactory(
+        person=officer,
+        grid=grid,
+        started_at=local(2026, 10, 10),
+        ended_at=local(2026, 10, 11, 7),
+    )
+
+    result = compute_monthly_assessment.delay(station.bureau_id, "2026-10")
+    assert not isinstance(result, EagerResult)  # it went through the broker
+
+    rows = AssessmentRow.objects.filter(assessment__bureau=station.bureau_id)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not rows.exists():
+        time.sleep(0.2)
+    (row,) = rows
+    assert (row.person_id, row.station_id) == (officer.pk, station.pk)
+    assert row.visibility == Decimal("25.00")
+    assert (row.rank_in_station, row.rank_in_bureau) == (1, 1)
+    assert MonthlyAssessment.objects.get().status == "computed"
