@@ -9,6 +9,7 @@ from cases import workflow
 from cases.filtersets import CaseFilterSet
 from cases.models import Case, CaseEvent
 from cases.serializers import (
+    PERSON_REQUIRED,
     CaseProgressSerializer,
     CaseReasonSerializer,
     CaseRequiredTextSerializer,
@@ -16,12 +17,11 @@ from cases.serializers import (
     CaseSerializer,
     CaseTextSerializer,
     QueryCodeSerializer,
-    requester_person,
 )
-from policing.viewsets import ScopedModelViewSet
+from policing.viewsets import ScopedModelViewSet, WorkflowActionsMixin
 
 
-class CaseViewSet(ScopedModelViewSet):
+class CaseViewSet(WorkflowActionsMixin, ScopedModelViewSet):
     """Cases (案件); only the transition endpoints change a status.
 
     Case records are sensitive: auxiliaries and grid workers see none. A
@@ -37,66 +37,52 @@ class CaseViewSet(ScopedModelViewSet):
     )
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
-
-    def _transition(self, function, body_serializer=None, **kwargs):
-        case = self.get_object()
-        # The state is checked first: a refused step says why, not which body
-        # fields it would have needed.
-        if function.__name__ not in workflow.ACTIONS[case.status]:
-            raise workflow.not_allowed(case)
-        if body_serializer is not None:
-            body = body_serializer(
-                data=self.request.data, context=self.get_serializer_context()
-            )
-            body.is_valid(raise_exception=True)
-            kwargs.update(body.validated_data)
-        return function(case, by=requester_person(self.request), **kwargs)
-
-    def _case_response(self, function, body_serializer=None):
-        self._transition(function, body_serializer)
-        return Response(self.get_serializer(self.get_object()).data)
+    workflow = workflow
+    person_required = PERSON_REQUIRED
 
     @extend_schema(request=CaseTextSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Accept (受理) a reported case."""
-        return self._case_response(workflow.accept, CaseTextSerializer)
+        return self.transition_response(workflow.accept, CaseTextSerializer)
 
     @extend_schema(request=CaseTextSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="start-investigation")
     def start_investigation(self, request, pk=None):
         """Start investigating an accepted case."""
-        return self._case_response(workflow.start_investigation, CaseTextSerializer)
+        return self.transition_response(
+            workflow.start_investigation, CaseTextSerializer
+        )
 
     @extend_schema(request=CaseRequiredTextSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def solve(self, request, pk=None):
         """Record that the case is solved; ``text`` is shown to the parties."""
-        return self._case_response(workflow.solve, CaseRequiredTextSerializer)
+        return self.transition_response(workflow.solve, CaseRequiredTextSerializer)
 
     @extend_schema(request=CaseTextSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close (结案) a solved case."""
-        return self._case_response(workflow.close, CaseTextSerializer)
+        return self.transition_response(workflow.close, CaseTextSerializer)
 
     @extend_schema(request=CaseReasonSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def drop(self, request, pk=None):
         """Drop a case not solved; the reason is shown to the parties."""
-        return self._case_response(workflow.drop, CaseReasonSerializer)
+        return self.transition_response(workflow.drop, CaseReasonSerializer)
 
     @extend_schema(request=CaseProgressSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         """Note progress; ``public`` notes are shown to the parties."""
-        return self._case_response(workflow.add_progress, CaseProgressSerializer)
+        return self.transition_response(workflow.add_progress, CaseProgressSerializer)
 
     @extend_schema(request=CaseReturnVisitBodySerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="return-visits")
     def return_visits(self, request, pk=None):
         """Record a return visit to one of the case's parties."""
-        return self._case_response(
+        return self.transition_response(
             workflow.record_return_visit, CaseReturnVisitBodySerializer
         )
 
@@ -107,5 +93,5 @@ class CaseViewSet(ScopedModelViewSet):
 
         The code is in this response only: it is stored as a keyed hash.
         """
-        code = self._transition(workflow.issue_query_code)
+        code = self.transition(workflow.issue_query_code)
         return Response(QueryCodeSerializer({"code": code}).data)

@@ -33,6 +33,7 @@ from cases.models import (
 )
 from cases.models import Status as S
 from grids.models import Grid
+from policing.demo import Clock, name, phone
 from stations.models import Assignment, Person
 
 MONTHS = 14
@@ -115,9 +116,6 @@ RATING_COMMENTS = (
     "",
     "希望尽快追回损失",
 )
-SURNAMES = "李王张杨刘陈赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁"
-GIVEN = "伟强磊军勇杰涛明超华建国平刚林斌波鹏辉芳娜敏静丽艳娟霞燕玲秀英兰萍红梅"
-PHONE_PREFIXES = ("133", "135", "138", "139", "150", "152", "158", "180", "187", "189")
 
 
 def load_cases(*, seed: int, today: datetime.date | None = None) -> dict[str, int]:
@@ -171,7 +169,7 @@ def _plan(rng: random.Random, today: datetime.date, *, first: bool, fresh) -> di
         0
     ]
     kind, _weight, templates = CATEGORIES[category]
-    a, b = _name(rng), _name(rng)
+    a, b = name(rng), name(rng)
     summary = rng.choice(templates).format(a=a, b=b, n=rng.randrange(300, 30000, 100))
     days_ago = rng.randint(0, MONTHS * 30)
     if first or fresh:
@@ -193,10 +191,10 @@ def _plan(rng: random.Random, today: datetime.date, *, first: bool, fresh) -> di
         status = rng.choices(
             (S.CLOSED, S.SOLVED, S.DROPPED, S.INVESTIGATING), (6, 1, 1, 2)
         )[0]
-    victim_phone = DEMO_PHONE if first else _phone(rng)
+    victim_phone = DEMO_PHONE if first else phone(rng)
     parties = [{"role": PartyRole.VICTIM, "name": a, "phone": victim_phone}]
     if b in summary:
-        parties.append({"role": PartyRole.SUSPECT, "name": b, "phone": _phone(rng)})
+        parties.append({"role": PartyRole.SUSPECT, "name": b, "phone": phone(rng)})
     return {
         "kind": kind,
         "category": category,
@@ -218,7 +216,7 @@ def _plan(rng: random.Random, today: datetime.date, *, first: bool, fresh) -> di
 
 def _run(plan: dict, *, grid, officer) -> Case:
     """Take one planned case through the workflow to its final status."""
-    clock = _Clock(plan["reported_at"])
+    clock = Clock(plan["reported_at"])
     case = workflow.open_case(
         grid=grid,
         kind=plan["kind"],
@@ -259,24 +257,3 @@ def _run(plan: dict, *, grid, officer) -> Case:
     if status == S.CLOSED:
         workflow.close(case, by=officer, at=clock.after(hours=240))
     return case
-
-
-class _Clock:
-    """Hand out increasing times after a start, capped just before now."""
-
-    def __init__(self, start: datetime.datetime):
-        self.now = start
-
-    def after(self, *, hours: float) -> datetime.datetime:
-        cap = timezone.now() - datetime.timedelta(minutes=1)
-        self.now = max(self.now, min(self.now + datetime.timedelta(hours=hours), cap))
-        return self.now
-
-
-def _name(rng: random.Random) -> str:
-    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
-    return rng.choice(SURNAMES) + given
-
-
-def _phone(rng: random.Random) -> str:
-    return rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}"

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseParty, Category, Kind, PartyRole
 from grids.models import Grid
-from policing.phones import validate_phone
+from policing.forms import PartyForm as BasePartyForm
+from policing.forms import party_formset
 from stations.models import Person
 
 
@@ -40,29 +41,17 @@ class CaseForm(forms.Form):
         )
 
 
-class PartyForm(forms.Form):
+class PartyForm(BasePartyForm):
+    """A case party has a role besides its name and phone."""
+
+    field_order = ["role", "name", "phone"]
+
     role = forms.ChoiceField(
         choices=PartyRole.choices, label=_("Role"), initial=PartyRole.VICTIM
     )
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
-    phone = forms.CharField(
-        label=_("Phone"), max_length=20, required=False, validators=[validate_phone]
-    )
 
 
-class BasePartyFormSet(forms.BaseFormSet):
-    def parties(self) -> list[dict]:
-        """Return the filled-in rows; rows without a name or phone are spare."""
-        return [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data.get("name") or form.cleaned_data.get("phone")
-        ]
-
-
-PartyFormSet = forms.formset_factory(
-    PartyForm, formset=BasePartyFormSet, extra=3, max_num=10, validate_max=True
-)
+PartyFormSet = party_formset(PartyForm)
 
 
 class TextForm(forms.Form):

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from assessments.periods import Month
 from cases.models import Case, Kind, Rating, Status
 from grids.models import Grid, Resident
+from policing.metrics import RATE_PLACES, Rate
 from stations.models import Station
 
 #: Incidents are counted per this many residents (发案率, per 10,000).
@@ -27,7 +28,6 @@ SATISFIED_SCORE = 4
 #: The statuses of a solved case (破案/查处), closed or not.
 SOLVED_STATUSES = (Status.SOLVED, Status.CLOSED)
 
-RATE_PLACES = Decimal("0.0001")
 PER_RESIDENTS_PLACES = Decimal("0.01")
 SCORE_PLACES = Decimal("0.01")
 
@@ -60,35 +60,6 @@ def per_10k(cases: int, residents: int) -> Decimal | None:
         return None
     exact = Decimal(cases * PER_RESIDENTS) / Decimal(residents)
     return _round(exact, PER_RESIDENTS_PLACES)
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A share; ``rate`` and ``met`` are None without data.
-
-    The shape of ``disputes.metrics.Rate``; ``target`` and ``met`` are None
-    for a figure the seeds give no target for (clearance).
-    """
-
-    numerator: int
-    denominator: int
-    rate: float | None
-    target: float | None = None
-    met: bool | None = None
-
-    @classmethod
-    def of(cls, numerator: int, denominator: int, *, target: float | None = None):
-        """Return ``numerator / denominator`` rounded half up to 4 decimals.
-
-        ``met`` compares the reported (rounded) rate with ``target``; a
-        denominator of 0 gives no rate and no verdict.
-        """
-        if not denominator:
-            return cls(numerator, denominator, None, target, None)
-        exact = Decimal(numerator) / Decimal(denominator)
-        rate = float(_round(exact, RATE_PLACES))
-        met = None if target is None else rate >= target
-        return cls(numerator, denominator, rate, target, met)
 
 
 #

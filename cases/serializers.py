@@ -6,42 +6,27 @@ from rest_framework import serializers
 
 from cases import workflow
 from cases.models import Case, CaseEvent, CaseParty, CaseReturnVisit, Rating
-from policing.phones import mask_phone
 from policing.serializers import (
     GeoJSONField,
+    MaskedPartyPhonesMixin,
+    PartySerializer,
     ScopedModelSerializer,
     ScopedSerializer,
+    requester_person,
 )
-from stations.models import Person
-from stations.scoping import Role, scope_of
 
 PERSON_REQUIRED = _("Only a member of staff can record or handle a case.")
 
 
-def requester_person(request) -> Person:
-    """Return the staff record of the requester, or refuse the request."""
-    person_id = scope_of(request.user).person_id
-    if person_id is None:
-        raise serializers.ValidationError({"by": PERSON_REQUIRED})
-    return Person.objects.get(pk=person_id)
-
-
-class CasePartySerializer(ScopedModelSerializer):
+class CasePartySerializer(PartySerializer):
     class Meta:
         model = CaseParty
         fields = ["id", "role", "resident", "name", "phone"]
         extra_kwargs = {"name": {"required": False, "allow_blank": True}}
 
-    def validate(self, attrs):
-        resident = attrs.get("resident")
-        if resident is not None:
-            attrs["name"] = attrs.get("name") or resident.name
-            attrs["phone"] = attrs.get("phone") or resident.phone
-        if not attrs.get("name", "").strip():
-            raise serializers.ValidationError({"name": workflow.PARTY_NAME_REQUIRED})
+    def check_party(self, attrs) -> None:
         if attrs.get("role") in workflow.TRACKING_ROLES and not attrs.get("phone"):
             raise serializers.ValidationError({"phone": workflow.TRACKING_NEEDS_PHONE})
-        return super().validate(attrs)
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -65,7 +50,7 @@ class RatingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseSerializer(ScopedModelSerializer):
+class CaseSerializer(MaskedPartyPhonesMixin, ScopedModelSerializer):
     """A case; opened through ``workflow.open_case``, changed by transitions.
 
     The number, status, times and query code are the workflow's business;
@@ -124,18 +109,12 @@ class CaseSerializer(ScopedModelSerializer):
     def get_has_query_code(self, case) -> bool:
         return bool(case.query_code_hash)
 
-    def to_representation(self, case):
-        data = super().to_representation(case)
-        scope = scope_of(self.context["request"].user)
-        if not (scope.role is Role.FIELD and case.grid_id in scope.grid_ids):
-            for party in data["parties"]:
-                party["phone"] = mask_phone(party["phone"])
-        return data
-
     def validate(self, attrs):
         parties = attrs.pop("parties", None)
         if self.instance is None and not attrs.get("officer"):
-            attrs["officer"] = requester_person(self.context["request"])
+            attrs["officer"] = requester_person(
+                self.context["request"], refusal=PERSON_REQUIRED
+            )
         grid = attrs.get("grid", getattr(self.instance, "grid", None))
         if grid is not None and "officer" in attrs:
             try:
@@ -148,9 +127,8 @@ class CaseSerializer(ScopedModelSerializer):
         return attrs
 
     def create(self, validated_data):
-        return workflow.open_case(
-            **validated_data, by=requester_person(self.context["request"])
-        )
+        by = requester_person(self.context["request"], refusal=PERSON_REQUIRED)
+        return workflow.open_case(**validated_data, by=by)
 
 
 class CaseTextSerializer(serializers.Serializer):

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -16,10 +15,10 @@ from cases.filtersets import CaseFilterSet
 from cases.forms import CaseForm, PartyFormSet, action_form
 from cases.models import Case, CaseEvent, Category, Kind, Status
 from grids.models import Grid
-from policing.phones import mask_phone
-from policing.views import StaffPageMixin
+from policing.forms import add_errors
+from policing.phones import mask_phone, sees_phones
+from policing.views import StaffPageMixin, WorkflowActionMixin
 from stations.models import Person
-from stations.scoping import Role
 
 PAGE_SIZE = 25
 
@@ -77,12 +76,16 @@ class CaseListView(CasePageMixin, TemplateView):
         )
 
 
-class CaseDetailView(CasePageMixin, TemplateView):
+class CaseDetailView(WorkflowActionMixin, CasePageMixin, TemplateView):
     """One case: parties, timeline (public and internal), actions its state allows."""
 
     template_name = "cases/detail.html"
+    workflow = workflow
+    context_object_name = "case"
+    action_form = staticmethod(action_form)
+    done_messages = ACTION_DONE
 
-    def get_case(self) -> Case:
+    def get_object(self) -> Case:
         queryset = (
             Case.objects.visible_to(self.request.user)
             .select_related("grid__area__station", "officer", "reported_by")
@@ -101,19 +104,17 @@ class CaseDetailView(CasePageMixin, TemplateView):
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
     def get_context_data(self, *, case=None, bound_form=None, **kwargs):
-        case = case or self.get_case()
+        case = case or self.get_object()
         actions = workflow.allowed_actions(case) if self.may_act() else ()
         forms = {action: action_form(action, case) for action in actions}
         if bound_form is not None:
             forms[bound_form.prefix] = bound_form
-        sees_phones = (
-            self.scope.role is Role.FIELD and case.grid_id in self.scope.grid_ids
-        )
+        visible = sees_phones(self.scope, case.grid_id)
         parties = [
             {
                 "name": party.name,
                 "role": party.get_role_display(),
-                "phone": party.phone if sees_phones else mask_phone(party.phone),
+                "phone": party.phone if visible else mask_phone(party.phone),
             }
             for party in case.parties.all()
         ]
@@ -126,35 +127,17 @@ class CaseDetailView(CasePageMixin, TemplateView):
             **kwargs,
         )
 
-    def post(self, request, *args, **kwargs):
-        """Apply one workflow action; the receipt is shown right away."""
-        action = request.POST.get("action", "")
-        if action not in workflow.ACTION_NAMES:
-            raise Http404
-        case = self.get_case()
-        if not self.may_act():
-            raise PermissionDenied
-        form = action_form(action, case, request.POST)
-        if action not in workflow.allowed_actions(case):
-            form.is_valid()
-            form.add_error(None, workflow.not_allowed(case).messages[0])
-        elif form.is_valid():
-            by = Person.objects.get(pk=self.scope.person_id)
-            try:
-                result = getattr(workflow, action)(case, by=by, **form.cleaned_data)
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                if action == "issue_query_code":
-                    return self.receipt(case, code=result)
-                messages.success(request, ACTION_DONE[action])
-                return redirect(case)
-        context = self.get_context_data(case=case, bound_form=form)
-        return self.render_to_response(context, status=400)
+    def action_done(self, action: str, case: Case, result):
+        """The receipt is shown right away; other actions go back to the case."""
+        if action == "issue_query_code":
+            return self.receipt(case, code=result)
+        return super().action_done(action, case, result)
 
     def receipt(self, case: Case, *, code: str):
         """The printable receipt: the only time the query code is shown."""
-        case.refresh_from_db()
+        # The workflow stored the code on a locked copy: read back its hash
+        # (has_query_code); nothing else it changed is on the receipt.
+        case.refresh_from_db(fields=["query_code_hash"])
         response = self.response_class(
             request=self.request,
             template=["cases/receipt.html"],
@@ -198,7 +181,7 @@ class CaseCreateView(CasePageMixin, TemplateView):
                     by=Person.objects.get(pk=self.scope.person_id),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -207,14 +190,3 @@ class CaseCreateView(CasePageMixin, TemplateView):
                 return redirect(case)
         context = self.get_context_data(form=form, parties=parties)
         return self.render_to_response(context, status=400)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put the workflow's field errors on the form's fields, others on top."""
-    errors = error.message_dict if hasattr(error, "error_dict") else {}
-    if not errors:
-        errors = {None: error.messages}
-    for field, field_messages in errors.items():
-        target = field if field in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message)

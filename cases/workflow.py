@@ -25,14 +25,13 @@ from cases.models import (
     Status,
 )
 from policing.numbering import next_number
+from policing.parties import add_parties
 from stations.models import Person, Station
 
 NOT_ALLOWED = _("This action is not allowed for a case that is {status}.")
 REASON_REQUIRED = _("Give a reason.")
 TEXT_REQUIRED = _("Write what happened.")
 PARTIES_REQUIRED = _("Name at least one party.")
-PARTY_NAME_REQUIRED = _("Give the party's name or choose a resident.")
-PARTY_PROBLEM = _("Party {number}: {message}")
 TRACKING_NEEDS_PHONE = _(
     "A reporter or victim needs a phone number to follow the case."
 )
@@ -164,32 +163,16 @@ def open_case(
 
 
 def _add_parties(case: Case, parties: list[dict]) -> None:
-    problems = []
-    for number, data in enumerate(parties, start=1):
-        resident = data.get("resident")
-        party = CaseParty(
-            case=case,
-            role=data.get("role") or CaseParty.Role.REPORTER,
-            resident=resident,
-            name=(data.get("name") or getattr(resident, "name", "")).strip(),
-            phone=(data.get("phone") or getattr(resident, "phone", "")).strip(),
-        )
-        try:
-            if not party.name:
-                raise ValidationError({"name": PARTY_NAME_REQUIRED})
-            if party.role in TRACKING_ROLES and not party.phone:
-                raise ValidationError({"phone": TRACKING_NEEDS_PHONE})
-            party.full_clean()
-        except ValidationError as error:
-            problems += [
-                PARTY_PROBLEM.format(number=number, message=message)
-                for messages in error.message_dict.values()
-                for message in messages
-            ]
-            continue
-        party.save()
-    if problems:
-        raise ValidationError({"parties": problems})
+    def new_party(data: dict) -> CaseParty:
+        return CaseParty(case=case, role=data.get("role") or CaseParty.Role.REPORTER)
+
+    add_parties(parties, new_party, check=_check_tracking_phone)
+
+
+def _check_tracking_phone(party: CaseParty) -> None:
+    """A reporter or victim follows the case with the phone's last digits."""
+    if party.role in TRACKING_ROLES and not party.phone:
+        raise ValidationError({"phone": TRACKING_NEEDS_PHONE})
 
 
 @transaction.atomic

@@ -3,24 +3,23 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from disputes import workflow
 from disputes.filtersets import DisputeFilterSet
 from disputes.models import Dispute, DisputeEvent
 from disputes.serializers import (
+    PERSON_REQUIRED,
     DisputeSerializer,
     ReasonSerializer,
     RegradeSerializer,
     ResolveBodySerializer,
     ReturnVisitBodySerializer,
     SessionBodySerializer,
-    requester_person,
 )
-from policing.viewsets import ScopedModelViewSet
+from policing.viewsets import ScopedModelViewSet, WorkflowActionsMixin
 
 
-class DisputeViewSet(ScopedModelViewSet):
+class DisputeViewSet(WorkflowActionsMixin, ScopedModelViewSet):
     """Disputes (矛盾纠纷); only the transition endpoints change a status.
 
     A transition not allowed in the dispute's current state answers 400 with
@@ -37,45 +36,32 @@ class DisputeViewSet(ScopedModelViewSet):
     )
     serializer_class = DisputeSerializer
     filterset_class = DisputeFilterSet
-
-    def _transition(self, function, body_serializer=None, **kwargs):
-        dispute = self.get_object()
-        # The state is checked first: a refused step says why, not which body
-        # fields it would have needed.
-        if function.__name__ not in workflow.ACTIONS[dispute.status]:
-            raise workflow.not_allowed(dispute)
-        if body_serializer is not None:
-            body = body_serializer(
-                data=self.request.data, context=self.get_serializer_context()
-            )
-            body.is_valid(raise_exception=True)
-            kwargs.update(body.validated_data)
-        function(dispute, by=requester_person(self.request), **kwargs)
-        return Response(self.get_serializer(self.get_object()).data)
+    workflow = workflow
+    person_required = PERSON_REQUIRED
 
     @extend_schema(request=None, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Accept a reported dispute; mediation becomes due."""
-        return self._transition(workflow.accept)
+        return self.transition_response(workflow.accept)
 
     @extend_schema(request=SessionBodySerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"], url_path="hold-session")
     def hold_session(self, request, pk=None):
         """Record a mediation session held (accepted or mediating disputes)."""
-        return self._transition(workflow.hold_session, SessionBodySerializer)
+        return self.transition_response(workflow.hold_session, SessionBodySerializer)
 
     @extend_schema(request=RegradeSerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])
     def regrade(self, request, pk=None):
         """Change the colour of an open dispute; lowering it needs a reason."""
-        return self._transition(workflow.regrade, RegradeSerializer)
+        return self.transition_response(workflow.regrade, RegradeSerializer)
 
     @extend_schema(request=ReasonSerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         """Hand an open dispute up one handling level."""
-        return self._transition(workflow.escalate, ReasonSerializer)
+        return self.transition_response(workflow.escalate, ReasonSerializer)
 
     @extend_schema(request=ResolveBodySerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])
@@ -84,28 +70,30 @@ class DisputeViewSet(ScopedModelViewSet):
 
         A return visit becomes due.
         """
-        return self._transition(workflow.resolve, ResolveBodySerializer)
+        return self.transition_response(workflow.resolve, ResolveBodySerializer)
 
     @extend_schema(request=ReasonSerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])
     def refer(self, request, pk=None):
         """Refer an accepted dispute to another body."""
-        return self._transition(workflow.refer, ReasonSerializer)
+        return self.transition_response(workflow.refer, ReasonSerializer)
 
     @extend_schema(request=ReasonSerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])
     def fail(self, request, pk=None):
         """Record that mediation of an accepted dispute failed."""
-        return self._transition(workflow.fail, ReasonSerializer)
+        return self.transition_response(workflow.fail, ReasonSerializer)
 
     @extend_schema(request=ReturnVisitBodySerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"], url_path="return-visits")
     def return_visits(self, request, pk=None):
         """Record a return visit to the parties of a resolved dispute."""
-        return self._transition(workflow.record_return_visit, ReturnVisitBodySerializer)
+        return self.transition_response(
+            workflow.record_return_visit, ReturnVisitBodySerializer
+        )
 
     @extend_schema(request=None, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close a referred or failed dispute, or a resolved one visited since."""
-        return self._transition(workflow.close)
+        return self.transition_response(workflow.close)

@@ -31,6 +31,7 @@ from disputes.models import (
 )
 from disputes.models import Status as S
 from grids.models import Grid, Household
+from policing.demo import Clock, name, phone
 from stations.models import Assignment
 
 WEEKS = 6
@@ -140,11 +141,6 @@ SUMMARIES = {
         ("{a}与{b}因农用车会车刮擦发生争执，损失约{n}元", 300, 5000, 100, ""),
     ),
 }
-SURNAMES = "李王张杨刘陈赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁"
-MALE = "伟强磊军勇杰涛明超华建国平刚林斌波鹏辉"
-FEMALE = "芳娜敏静丽艳娟霞燕玲秀英兰萍红梅"
-PHONE_PREFIXES = ("133", "135", "138", "139", "150", "152", "158", "180", "187", "189")
-
 SESSION_NOTES = (
     "组织双方到警务室面对面调解，各自陈述诉求",
     "邀请村（居）委会调解员共同参与调解",
@@ -244,16 +240,6 @@ def load_disputes(*, seed: int, today: datetime.date | None = None) -> dict[str,
     }
 
 
-def _name(rng: random.Random, *, female: bool, surname: str = "") -> str:
-    characters = FEMALE if female else MALE
-    given = "".join(rng.choice(characters) for _ in range(rng.choice((1, 2, 2))))
-    return (surname or rng.choice(SURNAMES)) + given
-
-
-def _phone(rng: random.Random) -> str:
-    return rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}"
-
-
 def _plan(rng, status, colour, today, summaries, *, fresh: bool) -> dict:
     """Draw one dispute: its text, report time and the steps it goes through.
 
@@ -265,8 +251,8 @@ def _plan(rng, status, colour, today, summaries, *, fresh: bool) -> dict:
     template, low, high, step, second = rng.choice(SUMMARIES[category])
     while True:
         # The first party of a family dispute is the husband, son or brother.
-        a = _name(rng, female=category != Category.FAMILY and rng.random() < 0.3)
-        b = _name(
+        a = name(rng, female=category != Category.FAMILY and rng.random() < 0.3)
+        b = name(
             rng,
             female=second.startswith("f") or (not second and rng.random() < 0.3),
             surname=a[0] if second.endswith("kin") else "",
@@ -276,7 +262,7 @@ def _plan(rng, status, colour, today, summaries, *, fresh: bool) -> dict:
         if a != b and summary not in summaries:
             break
     summaries.add(summary)
-    parties = [{"name": a, "phone": _phone(rng)}, {"name": b, "phone": _phone(rng)}]
+    parties = [{"name": a, "phone": phone(rng)}, {"name": b, "phone": phone(rng)}]
     terms = rng.choice(AGREEMENT_TERMS).format(a=a, b=b, n=n)
     place = rng.choice(PLACES)
 
@@ -338,7 +324,9 @@ def _run(plan: dict, *, grid, household, officer) -> Dispute:
     hours, sessions half a day apart, a return visit days after resolution),
     never later than now.
     """
-    clock = _Clock(plan["reported_at"], late=len(plan["summary"]) % 7 == 0)
+    clock = Clock(plan["reported_at"])
+    # Seed (Qujing): first contact within the day; a few are late.
+    first_contact = 30 if len(plan["summary"]) % 7 == 0 else 3
     dispute = workflow.report(
         grid=grid,
         household=household,
@@ -352,7 +340,7 @@ def _run(plan: dict, *, grid, household, officer) -> Dispute:
     status, ending = plan["status"], plan["ending"]
     if status == S.REPORTED:
         return dispute
-    dispute = workflow.accept(dispute, by=officer, at=clock.after(hours=clock.first))
+    dispute = workflow.accept(dispute, by=officer, at=clock.after(hours=first_contact))
     if plan["regrade"]:
         colour, reason = plan["regrade"]
         dispute = workflow.regrade(
@@ -402,17 +390,3 @@ def _run(plan: dict, *, grid, household, officer) -> Dispute:
     if status == S.CLOSED:
         dispute = workflow.close(dispute, by=officer, at=clock.after(hours=24))
     return dispute
-
-
-class _Clock:
-    """Hand out increasing times after a start, capped just before now."""
-
-    def __init__(self, start: datetime.datetime, *, late: bool):
-        self.now = start
-        # Seed (Qujing): first contact within the day; a few are late.
-        self.first = 30 if late else 3
-
-    def after(self, *, hours: float) -> datetime.datetime:
-        cap = timezone.now() - datetime.timedelta(minutes=1)
-        self.now = max(self.now, min(self.now + datetime.timedelta(hours=hours), cap))
-        return self.now

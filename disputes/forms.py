@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes.models import Category, Colour
 from grids.models import Grid, Household
-from policing.phones import validate_phone
+from policing.forms import party_formset
 
 HOUSEHOLD_CHOICE = re.compile(r"#(\d+)$")
 UNKNOWN_HOUSEHOLD = _("Choose a household from the list, or leave it empty.")
@@ -46,26 +46,7 @@ class ReportForm(forms.Form):
         return household
 
 
-class PartyForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
-    phone = forms.CharField(
-        label=_("Phone"), max_length=20, required=False, validators=[validate_phone]
-    )
-
-
-class BasePartyFormSet(forms.BaseFormSet):
-    def parties(self) -> list[dict]:
-        """Return the filled-in rows; empty rows are spare lines."""
-        return [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data.get("name") or form.cleaned_data.get("phone")
-        ]
-
-
-PartyFormSet = forms.formset_factory(
-    PartyForm, formset=BasePartyFormSet, extra=3, max_num=10, validate_max=True
-)
+PartyFormSet = party_formset()
 
 
 class RegradeForm(forms.Form):

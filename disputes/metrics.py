@@ -25,6 +25,7 @@ from disputes.models import (
     Status,
 )
 from disputes.querysets import OPEN_STATUSES
+from policing.metrics import Rate
 
 #: The seeds' target for every rate: 90 %.
 TARGET_RATE = 0.9
@@ -34,7 +35,6 @@ SATISFIED_SCORE = 4
 #: The events that end a dispute's mediation, successfully or not.
 ENDING_KINDS = (EventKind.RESOLVED, EventKind.REFERRED, EventKind.FAILED)
 
-RATE_PLACES = Decimal("0.0001")
 SCORE_PLACES = Decimal("0.01")
 
 #: The breakdowns of the disputes reported in the period: (name, choices).
@@ -66,31 +66,6 @@ def _done_in_time(step: str):
             dispute=OuterRef("pk"), visited_at__lte=OuterRef("return_visit_due")
         )
     )
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A share against the target; ``rate`` and ``met`` are None without data."""
-
-    numerator: int
-    denominator: int
-    rate: float | None
-    target: float
-    met: bool | None
-
-    @classmethod
-    def of(cls, numerator: int, denominator: int) -> "Rate":
-        """Return ``numerator / denominator`` rounded half up to 4 decimals.
-
-        ``met`` compares the reported (rounded) rate with the target, so a
-        figure can be checked by hand; a denominator of 0 gives no rate and
-        no verdict rather than a rate of 0 or 1.
-        """
-        if not denominator:
-            return cls(numerator, denominator, None, TARGET_RATE, None)
-        exact = Decimal(numerator) / Decimal(denominator)
-        rate = float(exact.quantize(RATE_PLACES, rounding=ROUND_HALF_UP))
-        return cls(numerator, denominator, rate, TARGET_RATE, rate >= TARGET_RATE)
 
 
 @dataclass(frozen=True)
@@ -224,12 +199,15 @@ def _from_disputes(
     totals = disputes.order_by().aggregate(**aggregates)
 
     steps = {
-        step: Rate.of(totals[f"{step}_on_time"], totals[f"{step}_steps"])
+        step: Rate.of(
+            totals[f"{step}_on_time"], totals[f"{step}_steps"], target=TARGET_RATE
+        )
         for step, _due in SLA_STEPS
     }
     overall = Rate.of(
         sum(rate.numerator for rate in steps.values()),
         sum(rate.denominator for rate in steps.values()),
+        target=TARGET_RATE,
     )
     counts = DisputeCounts(
         total=totals["total"],
@@ -258,7 +236,7 @@ def _success_rate(
         resolved=Count("dispute", distinct=True, filter=Q(kind=EventKind.RESOLVED)),
         ended=Count("dispute", distinct=True),
     )
-    return Rate.of(totals["resolved"], totals["ended"])
+    return Rate.of(totals["resolved"], totals["ended"], target=TARGET_RATE)
 
 
 def _satisfaction(
@@ -282,5 +260,6 @@ def _satisfaction(
             SCORE_PLACES, rounding=ROUND_HALF_UP
         )
     return Satisfaction(
-        satisfied=Rate.of(totals["satisfied"], totals["visits"]), mean_score=mean
+        satisfied=Rate.of(totals["satisfied"], totals["visits"], target=TARGET_RATE),
+        mean_score=mean,
     )

@@ -35,10 +35,17 @@ class DisputeQuerySet(ScopedQuerySet):
         while it is accepted (no session held yet), and the return visit
         while it is resolved without any return visit recorded.
         """
+        return self.filter(self._overdue(now))
+
+    def annotate_overdue(self, now=None):
+        """Annotate ``is_overdue``: whether :meth:`overdue` would return it."""
+        return self.annotate(is_overdue=self._overdue(now))
+
+    def _overdue(self, now=None) -> Q:
         now = now or timezone.now()
         return_visit = self.model._meta.apps.get_model("disputes", "ReturnVisit")
         visited = Exists(return_visit.objects.filter(dispute=OuterRef("pk")))
-        return self.filter(
+        return (
             Q(status="reported", first_contact_due__lt=now)
             | Q(status="accepted", mediation_due__lt=now)
             | (Q(status="resolved", return_visit_due__lt=now) & ~visited)

@@ -13,20 +13,16 @@ from disputes.models import (
     MediationSession,
     ReturnVisit,
 )
-from policing.phones import mask_phone
-from policing.serializers import ScopedModelSerializer, ScopedSerializer
+from policing.serializers import (
+    MaskedPartyPhonesMixin,
+    PartySerializer,
+    ScopedModelSerializer,
+    ScopedSerializer,
+    requester_person,
+)
 from stations.models import Person
-from stations.scoping import Role, scope_of
 
 PERSON_REQUIRED = _("Only a member of staff can report or handle a dispute.")
-
-
-def requester_person(request) -> Person:
-    """Return the staff record of the requester, or refuse the request."""
-    person_id = scope_of(request.user).person_id
-    if person_id is None:
-        raise serializers.ValidationError({"by": PERSON_REQUIRED})
-    return Person.objects.get(pk=person_id)
 
 
 class DisputeEventSerializer(serializers.ModelSerializer):
@@ -43,23 +39,11 @@ class ReturnVisitSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "by", "visited_at"]
 
 
-class DisputePartySerializer(ScopedModelSerializer):
-    """A party: a resident of the requester's territory, or a name and phone."""
-
+class DisputePartySerializer(PartySerializer):
     class Meta:
         model = DisputeParty
         fields = ["id", "resident", "name", "phone"]
         extra_kwargs = {"name": {"required": False, "allow_blank": True}}
-
-    def validate(self, attrs):
-        resident = attrs.get("resident")
-        if resident is not None:
-            attrs.setdefault("name", "")
-            attrs["name"] = attrs["name"] or resident.name
-            attrs["phone"] = attrs.get("phone") or resident.phone
-        if not attrs.get("name", "").strip():
-            raise serializers.ValidationError({"name": workflow.PARTY_NAME_REQUIRED})
-        return super().validate(attrs)
 
 
 class MediationSessionSerializer(serializers.ModelSerializer):
@@ -84,7 +68,7 @@ class AgreementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DisputeSerializer(ScopedModelSerializer):
+class DisputeSerializer(MaskedPartyPhonesMixin, ScopedModelSerializer):
     """A dispute; created through ``workflow.report``, changed by transitions.
 
     Status, level, times and due times are the workflow's business; the
@@ -143,18 +127,6 @@ class DisputeSerializer(ScopedModelSerializer):
             fields["parties"].read_only = True
         return fields
 
-    def to_representation(self, dispute):
-        data = super().to_representation(dispute)
-        if not self._sees_phones(dispute):
-            for party in data["parties"]:
-                party["phone"] = mask_phone(party["phone"])
-        return data
-
-    def _sees_phones(self, dispute) -> bool:
-        """Only the grid's own field staff see parties' phones (G-PII3)."""
-        scope = scope_of(self.context["request"].user)
-        return scope.role == Role.FIELD and dispute.grid_id in scope.grid_ids
-
     def validate(self, attrs):
         grid = attrs.get("grid", getattr(self.instance, "grid", None))
         household = attrs.get("household", getattr(self.instance, "household", None))
@@ -171,9 +143,8 @@ class DisputeSerializer(ScopedModelSerializer):
         return attrs
 
     def create(self, validated_data):
-        return workflow.report(
-            **validated_data, by=requester_person(self.context["request"])
-        )
+        by = requester_person(self.context["request"], refusal=PERSON_REQUIRED)
+        return workflow.report(**validated_data, by=by)
 
 
 def _mediators():

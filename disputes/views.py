@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
@@ -20,8 +20,9 @@ from disputes.forms import PartyFormSet, ReportForm, action_form
 from disputes.metrics import dispute_metrics
 from disputes.models import Agreement, Colour, Dispute, DisputeEvent, Level, Status
 from grids.models import Grid, Household
-from policing.phones import mask_phone
-from policing.views import FieldPageMixin, StaffPageMixin
+from policing.forms import add_errors
+from policing.phones import mask_phone, sees_phones
+from policing.views import FieldPageMixin, StaffPageMixin, WorkflowActionMixin
 from stations.models import Person, Station
 from stations.scoping import Role
 from visits.models import Visit
@@ -72,10 +73,10 @@ class DisputeBoardView(StaffPageMixin, TemplateView):
                 else visible.none()
             )
         counts = dict(disputes.order_by().values_list("status").annotate(n=Count("pk")))
-        overdue = set(disputes.overdue().values_list("pk", flat=True))
         # The latest cards of every status in one query (a window per status).
         ranked = (
-            disputes.annotate(
+            disputes.annotate_overdue()
+            .annotate(
                 rank=Window(
                     RowNumber(),
                     partition_by=[F("status")],
@@ -89,7 +90,6 @@ class DisputeBoardView(StaffPageMixin, TemplateView):
         )
         cards_by_status = defaultdict(list)
         for card in ranked:
-            card.is_overdue = card.pk in overdue
             cards_by_status[card.status].append(card)
         columns = []
         for title, statuses in COLUMNS:
@@ -112,7 +112,7 @@ class DisputeBoardView(StaffPageMixin, TemplateView):
             filterset=filterset,
             figures=figures,
             colour_shares=_colour_shares(figures.counts.by_colour),
-            overdue_count=len(overdue),
+            overdue_count=figures.counts.overdue,
             # Field staff read the station's grids but only their own grids'
             # disputes: offer the grids whose disputes they can see.
             grids=Grid.objects.in_scope_of(user).order_by("code"),
@@ -126,12 +126,15 @@ class DisputeBoardView(StaffPageMixin, TemplateView):
         )
 
 
-class DisputeDetailView(StaffPageMixin, TemplateView):
+class DisputeDetailView(WorkflowActionMixin, StaffPageMixin, TemplateView):
     """One dispute: parties, due times, timeline, and the actions its state allows."""
 
     template_name = "disputes/detail.html"
+    workflow = workflow
+    context_object_name = "dispute"
+    action_form = staticmethod(action_form)
 
-    def get_dispute(self) -> Dispute:
+    def get_object(self) -> Dispute:
         queryset = Dispute.objects.visible_to(self.request.user).select_related(
             "grid__area__station", "household", "reported_by", "visit"
         )
@@ -149,14 +152,14 @@ class DisputeDetailView(StaffPageMixin, TemplateView):
             pk=self.kwargs["pk"],
         )
 
-    def may_act(self, dispute) -> bool:
+    def may_act(self) -> bool:
         return self.scope.person_id is not None and Dispute.objects.may_write(
             self.scope
         )
 
     def get_context_data(self, *, dispute=None, bound_form=None, **kwargs):
-        dispute = dispute or self.get_dispute()
-        actions = workflow.allowed_actions(dispute) if self.may_act(dispute) else ()
+        dispute = dispute or self.get_object()
+        actions = workflow.allowed_actions(dispute) if self.may_act() else ()
         forms = {action: action_form(action, dispute) for action in actions}
         refusal = None
         if bound_form is not None:
@@ -165,14 +168,12 @@ class DisputeDetailView(StaffPageMixin, TemplateView):
                 # The refused action has no form on the page to carry its
                 # errors: show them above the actions that are offered.
                 refusal = bound_form.non_field_errors()
-        sees_phones = (
-            self.scope.role is Role.FIELD and dispute.grid_id in self.scope.grid_ids
-        )
+        visible = sees_phones(self.scope, dispute.grid_id)
         parties = [
             {
                 "name": party.name,
                 "resident": party.resident_id,
-                "phone": party.phone if sees_phones else mask_phone(party.phone),
+                "phone": party.phone if visible else mask_phone(party.phone),
             }
             for party in dispute.parties.all()
         ]
@@ -188,36 +189,12 @@ class DisputeDetailView(StaffPageMixin, TemplateView):
             **kwargs,
         )
 
-    def post(self, request, *args, **kwargs):
-        """Apply one workflow action; on a refusal show the page with its errors."""
-        action = request.POST.get("action", "")
-        if action not in workflow.ACTION_NAMES:
-            raise Http404
-        dispute = self.get_dispute()
-        if not self.may_act(dispute):
-            raise PermissionDenied
-        form = action_form(action, dispute, request.POST)
-        if action not in workflow.allowed_actions(dispute):
-            form.is_valid()
-            form.add_error(
-                None,
-                workflow.NOT_ALLOWED.format(status=dispute.get_status_display()),
-            )
-        elif form.is_valid():
-            try:
-                getattr(workflow, action)(
-                    dispute,
-                    by=Person.objects.get(pk=self.scope.person_id),
-                    **form.cleaned_data,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                dispute.refresh_from_db()
-                messages.success(request, _done_message(action, dispute))
-                return redirect(dispute)
-        context = self.get_context_data(dispute=dispute, bound_form=form)
-        return self.render_to_response(context, status=400)
+    def done_message(self, action: str, dispute: Dispute) -> str:
+        if action == "accept":
+            dispute.refresh_from_db(fields=["mediation_due"])
+            due = timezone.localtime(dispute.mediation_due)
+            return ACTION_DONE[action].format(due=due)
+        return str(ACTION_DONE[action])
 
 
 class AgreementPdfView(StaffPageMixin, View):
@@ -290,7 +267,7 @@ class DisputeReportView(FieldPageMixin, TemplateView):
                     by=Person.objects.get(pk=self.scope.person_id),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The dispute is reported."))
                 return redirect(dispute)
@@ -310,20 +287,3 @@ def _colour_shares(by_colour: dict[str, int]) -> list[dict]:
         }
         for colour, label in Colour.choices
     ]
-
-
-def _done_message(action: str, dispute: Dispute) -> str:
-    if action == "accept":
-        return ACTION_DONE[action].format(due=timezone.localtime(dispute.mediation_due))
-    return str(ACTION_DONE[action])
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put the workflow's field errors on the form's fields, others on top."""
-    errors = error.message_dict if hasattr(error, "error_dict") else {}
-    if not errors:
-        errors = {None: error.messages}
-    for field, field_messages in errors.items():
-        target = field if field in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message)

@@ -30,6 +30,7 @@ from disputes.models import (
     Status,
 )
 from policing.numbering import next_number
+from policing.parties import add_parties
 from stations.models import Notification, Station
 from stations.notifications import notify, station_chiefs
 
@@ -43,8 +44,6 @@ RETURN_VISIT_MISSING = _("Record a return visit before closing the dispute.")
 HOUSEHOLD_OF_ANOTHER_GRID = _("This household is not in the given grid.")
 VISIT_OF_ANOTHER_GRID = _("This visit was made in another grid.")
 PARTIES_REQUIRED = _("Name at least one party.")
-PARTY_NAME_REQUIRED = _("Give the party's name or choose a resident.")
-PARTY_PROBLEM = _("Party {number}: {message}")
 TERMS_REQUIRED = _("Write down the terms the parties agreed on.")
 CONSENT_MISSING = _("Every party must consent to the agreement; missing: {names}.")
 NOT_A_PARTY = _("Only parties to this dispute can consent to its agreement.")
@@ -181,29 +180,7 @@ def report(
 
 
 def _add_parties(dispute: Dispute, parties: list[dict]) -> None:
-    problems = []
-    for number, data in enumerate(parties, start=1):
-        resident = data.get("resident")
-        party = DisputeParty(
-            dispute=dispute,
-            resident=resident,
-            name=(data.get("name") or getattr(resident, "name", "")).strip(),
-            phone=(data.get("phone") or getattr(resident, "phone", "")).strip(),
-        )
-        try:
-            if not party.name:
-                raise ValidationError({"name": PARTY_NAME_REQUIRED})
-            party.full_clean()
-        except ValidationError as error:
-            problems += [
-                PARTY_PROBLEM.format(number=number, message=message)
-                for messages in error.message_dict.values()
-                for message in messages
-            ]
-            continue
-        party.save()
-    if problems:
-        raise ValidationError({"parties": problems})
+    add_parties(parties, lambda data: DisputeParty(dispute=dispute))
 
 
 def _notify_red(dispute: Dispute) -> None:

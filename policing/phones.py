@@ -5,6 +5,8 @@ import re
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from stations.scoping import Role, Scope
+
 MOBILE = re.compile(r"1\d{10}")
 
 #: a mainland mobile (11 digits from 1) or a landline with its area code
@@ -22,3 +24,12 @@ def mask_phone(phone: str) -> str:
     if MOBILE.fullmatch(phone):
         return f"{phone[:3]}****{phone[7:]}"
     return f"{'*' * (len(phone) - 4)}{phone[-4:]}"
+
+
+def sees_phones(scope: Scope, grid_id: int) -> bool:
+    """Whether the requester sees parties' phones of a grid's record unmasked.
+
+    Only the grid's own field staff do (SECURITY G-PII3); everyone else, the
+    station's chief and the bureau included, gets :func:`mask_phone`.
+    """
+    return scope.role is Role.FIELD and grid_id in scope.grid_ids

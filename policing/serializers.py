@@ -7,7 +7,23 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from policing.parties import PARTY_NAME_REQUIRED
+from policing.phones import mask_phone, sees_phones
 from policing.querysets import ScopedQuerySet
+from stations.models import Person
+from stations.scoping import scope_of
+
+
+def requester_person(request, *, refusal: str) -> Person:
+    """Return the staff record of the requester, or refuse the request.
+
+    ``refusal`` is the app's message, given on ``by``: a login without a
+    staff record cannot report or handle anything.
+    """
+    person_id = scope_of(request.user).person_id
+    if person_id is None:
+        raise serializers.ValidationError({"by": refusal})
+    return Person.objects.get(pk=person_id)
 
 
 class ScopedRelatedFieldsMixin:
@@ -62,6 +78,44 @@ class ScopedModelSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerialize
         """Fields the client cannot send are the server's business."""
         writable = {name for name, field in self.fields.items() if not field.read_only}
         return [f.name for f in model._meta.concrete_fields if f.name not in writable]
+
+
+class PartySerializer(ScopedModelSerializer):
+    """A party: a resident of the requester's territory, or a name and phone.
+
+    A resident's name and phone stand in for those not given; a party needs
+    a name. ``check_party(attrs)`` may refuse it for the app's own reasons
+    before the model's checks run.
+    """
+
+    def validate(self, attrs):
+        resident = attrs.get("resident")
+        if resident is not None:
+            attrs["name"] = attrs.get("name") or resident.name
+            attrs["phone"] = attrs.get("phone") or resident.phone
+        if not attrs.get("name", "").strip():
+            raise serializers.ValidationError({"name": PARTY_NAME_REQUIRED})
+        self.check_party(attrs)
+        return super().validate(attrs)
+
+    def check_party(self, attrs) -> None:
+        """Raise a ``ValidationError`` if the party cannot be saved as given."""
+
+
+class MaskedPartyPhonesMixin:
+    """Mask the ``parties``' phones unless the requester sees them.
+
+    For the serializer of a record of one grid (a dispute, a case) whose
+    ``parties`` carry a ``phone``: see :func:`policing.phones.sees_phones`.
+    """
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        scope = scope_of(self.context["request"].user)
+        if not sees_phones(scope, instance.grid_id):
+            for party in data["parties"]:
+                party["phone"] = mask_phone(party["phone"])
+        return data
 
 
 @extend_schema_field(

@@ -1,10 +1,14 @@
 """Project-wide pages: the home page and the base classes of every HTML view."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from policing.forms import add_errors
+from stations.models import Person
 from stations.scoping import Role, scope_of
 
 
@@ -31,6 +35,60 @@ class FieldPageMixin(StaffPageMixin):
         if request.user.is_authenticated and scope_of(request.user).person_id is None:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class WorkflowActionMixin:
+    """A record's page that applies the workflow action its forms post.
+
+    ``workflow`` is the app's workflow module: ``ACTION_NAMES``,
+    ``allowed_actions(record)``, ``not_allowed(record)`` and a function per
+    action taking the record, ``by`` and the form's data. The page gives
+    ``get_object()``, ``may_act()`` and ``action_form(action, record, data)``;
+    its ``get_context_data()`` takes the record under ``context_object_name``
+    and the refused form as ``bound_form``. A staff page: ``self.scope`` is
+    set (:class:`StaffPageMixin`).
+    """
+
+    workflow = None
+    context_object_name = ""
+    #: action -> the message shown once it is done
+    done_messages: dict = {}
+
+    def post(self, request, *args, **kwargs):
+        """Apply one workflow action; on a refusal show the page with its errors."""
+        action = request.POST.get("action", "")
+        if action not in self.workflow.ACTION_NAMES:
+            raise Http404
+        record = self.get_object()
+        if not self.may_act():
+            raise PermissionDenied
+        form = self.action_form(action, record, request.POST)
+        if action not in self.workflow.allowed_actions(record):
+            form.is_valid()
+            form.add_error(None, self.workflow.not_allowed(record).messages[0])
+        elif form.is_valid():
+            try:
+                result = getattr(self.workflow, action)(
+                    record,
+                    by=Person.objects.get(pk=self.scope.person_id),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                return self.action_done(action, record, result)
+        context = self.get_context_data(
+            **{self.context_object_name: record}, bound_form=form
+        )
+        return self.render_to_response(context, status=400)
+
+    def action_done(self, action: str, record, result):
+        """Say the action is done and go back to the record's page."""
+        messages.success(self.request, self.done_message(action, record))
+        return redirect(record)
+
+    def done_message(self, action: str, record) -> str:
+        return str(self.done_messages[action])
 
 
 class HomeView(TemplateView):

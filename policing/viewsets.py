@@ -3,8 +3,10 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from rest_framework import viewsets
+from rest_framework.response import Response
 
 from policing.permissions import IsStaffMember, RoleMayWrite
+from policing.serializers import requester_person
 
 OUTSIDE_SCOPE = _("The change would move this record outside your area of work.")
 
@@ -40,3 +42,35 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             .exists()
         ):
             raise PermissionDenied(OUTSIDE_SCOPE)
+
+
+class WorkflowActionsMixin:
+    """Transition endpoints of a viewset over the app's workflow module.
+
+    ``workflow`` has ``ACTIONS`` (status -> the functions it allows) and
+    ``not_allowed(record)``; ``person_required`` is the app's refusal of a
+    login without a staff record. The state is checked first, so a refused
+    step says why, not which body fields it would have needed.
+    """
+
+    workflow = None
+    person_required = ""
+
+    def transition(self, function, body_serializer=None, **kwargs):
+        """Apply ``function`` to the record with the body; return what it returns."""
+        record = self.get_object()
+        if function.__name__ not in self.workflow.ACTIONS[record.status]:
+            raise self.workflow.not_allowed(record)
+        if body_serializer is not None:
+            body = body_serializer(
+                data=self.request.data, context=self.get_serializer_context()
+            )
+            body.is_valid(raise_exception=True)
+            kwargs.update(body.validated_data)
+        by = requester_person(self.request, refusal=self.person_required)
+        return function(record, by=by, **kwargs)
+
+    def transition_response(self, function, body_serializer=None):
+        """Apply ``function`` and answer with the record as it is now."""
+        self.transition(function, body_serializer)
+        return Response(self.get_serializer(self.get_object()).data)

@@ -9,7 +9,6 @@ example.
 
 import datetime
 from dataclasses import dataclass, fields
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Count,
@@ -26,35 +25,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from grids.models import Area, Grid
+from policing.metrics import Rate
 from stations.models import Assignment, Person, Post, Station
-
-RATE_PLACES = Decimal("0.0001")
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A share: ``rate`` is None when the denominator is 0."""
-
-    numerator: int
-    denominator: int
-    rate: float | None
-
-    @classmethod
-    def of(cls, numerator: int, denominator: int) -> "Rate":
-        """Return ``numerator / denominator`` rounded half up to 4 decimals.
-
-        A denominator of 0 (a station without villages, say) gives no rate
-        rather than 0 or 1: there is nothing to cover, so nothing is covered
-        or uncovered.
-        """
-        if not denominator:
-            return cls(numerator, denominator, None)
-        exact = Decimal(numerator) / Decimal(denominator)
-        return cls(
-            numerator,
-            denominator,
-            float(exact.quantize(RATE_PLACES, rounding=ROUND_HALF_UP)),
-        )
 
 
 @dataclass(frozen=True)
@@ -83,7 +55,7 @@ TARGETS: dict[str, float | None] = {
 }
 
 #: rate name -> (numerator count, denominator count), the names of the
-#: per-station counts computed by :func:`_counts`.
+#: per-station counts computed by :func:`_counts` (:data:`COUNT_NAMES`).
 _PARTS = {
     "community_office_coverage": ("communities_served", "communities"),
     "rural_office_coverage": ("villages_with_rural_office", "villages"),
@@ -91,7 +63,7 @@ _PARTS = {
     "grid_officer_coverage": ("grids_with_officer", "grids"),
     "post_officer_share": ("officers_at_posts", "officers"),
 }
-_COUNT_NAMES = tuple(dict.fromkeys(name for pair in _PARTS.values() for name in pair))
+COUNT_NAMES = tuple(dict.fromkeys(name for pair in _PARTS.values() for name in pair))
 
 
 def coverage(
@@ -135,9 +107,9 @@ def coverage(
     # The sums get names of their own: an aggregate named like the
     # annotation it sums makes Django drop that annotation from the query.
     totals = _counts(stations, on=on).aggregate(
-        **{f"total_{name}": Sum(name, default=0) for name in _COUNT_NAMES}
+        **{f"total_{name}": Sum(name, default=0) for name in COUNT_NAMES}
     )
-    return _coverage({name: totals[f"total_{name}"] for name in _COUNT_NAMES})
+    return coverage_of_counts({name: totals[f"total_{name}"] for name in COUNT_NAMES})
 
 
 def coverage_by_station(
@@ -149,12 +121,26 @@ def coverage_by_station(
     a station without areas, grids or officers gets rates of None. One
     query, whatever the number of stations.
     """
+    counts = coverage_counts_by_station(stations, on=on)
+    return {station: coverage_of_counts(row) for station, row in counts.items()}
+
+
+def coverage_counts_by_station(
+    stations: QuerySet[Station], *, on: datetime.date | None = None
+) -> dict[int, dict[str, int]]:
+    """Return ``{station id: {count name: count}}``, the counts behind the rates.
+
+    The names are :data:`COUNT_NAMES`; stored by the nightly coverage
+    snapshot, from which :func:`coverage_of_counts` rebuilds the rates.
+    One query.
+    """
     stations = Station.objects.filter(pk__in=stations.values("pk"))
-    rows = _counts(stations, on=on).order_by("code", "pk").values("pk", *_COUNT_NAMES)
-    return {row["pk"]: _coverage(row) for row in rows}
+    rows = _counts(stations, on=on).order_by("code", "pk").values("pk", *COUNT_NAMES)
+    return {row.pop("pk"): row for row in rows}
 
 
-def _coverage(counts: dict) -> Coverage:
+def coverage_of_counts(counts: dict) -> Coverage:
+    """Return the rates made of ``counts``, a mapping of :data:`COUNT_NAMES`."""
     return Coverage(
         **{
             rate: Rate.of(counts[numerator], counts[denominator])

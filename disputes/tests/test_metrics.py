@@ -267,7 +267,8 @@ def test_an_empty_scope_has_no_rates():
     ],
 )
 def test_rates_round_half_up_to_4_places(numerator, denominator, value, met):
-    assert Rate.of(numerator, denominator) == rate(numerator, denominator, value, met)
+    expected = rate(numerator, denominator, value, met)
+    assert Rate.of(numerator, denominator, target=TARGET_RATE) == expected
 
 
 def test_start_after_end_is_refused():

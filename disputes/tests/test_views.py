@@ -14,6 +14,7 @@ from disputes import workflow
 from disputes.forms import UNKNOWN_HOUSEHOLD
 from disputes.models import Agreement, Dispute, DisputeParty
 from disputes.tests.factories import DisputeFactory, ReturnVisitFactory
+from policing.parties import PARTY_NAME_REQUIRED, PARTY_PROBLEM
 from stations.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 S = Dispute.Status
 #: the board's query count, measured with one card in every column; it must
 #: not grow with the number of disputes (SPEC: pinned query counts)
-BOARD_QUERIES = 17
+BOARD_QUERIES = 16
 #: a dispute's page, the same with one party, session and visit or eight
 DETAIL_QUERIES = 17
 
@@ -611,9 +612,7 @@ def test_report_of_a_party_without_name_is_400(world):
     data = report_data(world, parties=(("王五", ""), ("", "13900000006")))
     response = logged_in(world.users["officer_a"]).post("/disputes/new/", data)
     assert response.status_code == 400
-    expected = workflow.PARTY_PROBLEM.format(
-        number=2, message=workflow.PARTY_NAME_REQUIRED
-    )
+    expected = PARTY_PROBLEM.format(number=2, message=PARTY_NAME_REQUIRED)
     assert response.context["form"].non_field_errors() == [expected]
     assert Dispute.objects.count() == disputes
     assert DisputeParty.objects.count() == parties
