@@ -12,7 +12,9 @@ from assessments.assessment_api import (
     AssessmentPublishView,
     AssessmentView,
 )
+from assessments.report_api import MonthlyReportView
 from assessments.serializers import QuotaQuerySerializer, QuotaReportSerializer
+from assessments.trends_api import TrendsView
 from cases.metrics_api import CaseMetricsView
 from disputes.metrics_api import DisputeMetricsView
 from policing.permissions import IsStaffMember
@@ -91,4 +93,6 @@ urlpatterns = [
         name="assessment-publish",
     ),
     path("metrics/coverage/", CoverageMetricsView.as_view(), name="metrics-coverage"),
+    path("metrics/trends/", TrendsView.as_view(), name="metrics-trends"),
+    path("reports/monthly/", MonthlyReportView.as_view(), name="reports-monthly"),
 ]

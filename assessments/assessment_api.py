@@ -43,6 +43,16 @@ def _month(value: str) -> Month:
         raise serializers.ValidationError(error.messages) from None
 
 
+def started_month(value: str) -> Month:
+    """Return the month ``value`` names; a field error when malformed or to come."""
+    month = _month(value)
+    if month.start > timezone.now():
+        raise serializers.ValidationError(
+            assessment.MONTH_NOT_STARTED.format(month=month)
+        )
+    return month
+
+
 class AssessmentQuerySerializer(serializers.Serializer):
     """The query parameters of ``GET /api/v1/assessments/``."""
 
@@ -59,12 +69,7 @@ class AssessmentQuerySerializer(serializers.Serializer):
     )
 
     def validate_month(self, value: str) -> Month:
-        month = _month(value)
-        if month.start > timezone.now():
-            raise serializers.ValidationError(
-                assessment.MONTH_NOT_STARTED.format(month=month)
-            )
-        return month
+        return started_month(value)
 
     def validate(self, attrs):
         return {**attrs, "month": attrs.get("month") or Month.current().previous()}

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,8 +14,11 @@ from assessments.periods import Month
 from assessments.querysets import (
     AssessmentPolicyQuerySet,
     AssessmentRowQuerySet,
+    CoverageSnapshotQuerySet,
     MonthlyAssessmentQuerySet,
     QuotaPolicyQuerySet,
+    QuotaSnapshotQuerySet,
+    ReportJobQuerySet,
 )
 from stations.models import audited
 
@@ -360,3 +364,187 @@ class AssessmentRow(models.Model):
 
     def __str__(self):
         return f"{self.assessment} · {self.person}"
+
+
+#
+# Snapshots. Derived figures, rewritten whole by ``assessments.snapshots``
+# every night; not audited, since nobody edits them and the records they
+# are computed from are.
+#
+
+
+class QuotaSnapshot(models.Model):
+    """A person's weekly quota figures as computed at ``computed_at``.
+
+    The figures of ``assessments.metrics.weekly_quotas``; the week of the
+    night's run is replaced until it ends, so the last snapshot of a week
+    holds its final figures (late offline records included).
+    """
+
+    week_start = models.DateField(_("week"), help_text=_("The Monday of the ISO week."))
+    person = models.ForeignKey(
+        "stations.Person",
+        models.CASCADE,
+        related_name="quota_snapshots",
+        verbose_name=_("person"),
+    )
+    station = models.ForeignKey(
+        "stations.Station",
+        models.CASCADE,
+        related_name="quota_snapshots",
+        verbose_name=_("station"),
+    )
+    bureau = models.ForeignKey(
+        "stations.Bureau",
+        models.CASCADE,
+        related_name="quota_snapshots",
+        verbose_name=_("bureau"),
+    )
+    household_visits = models.PositiveIntegerField(_("households visited"))
+    info_items = models.PositiveIntegerField(_("information items"))
+    patrol_hours = models.DecimalField(
+        _("patrol hours"), max_digits=7, decimal_places=2
+    )
+    grid_days = models.PositiveSmallIntegerField(_("grid days"))
+    completion = models.DecimalField(_("completion"), max_digits=5, decimal_places=4)
+    met = models.BooleanField(_("quota met"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = QuotaSnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("weekly quota snapshot")
+        verbose_name_plural = _("weekly quota snapshots")
+        ordering = ["-week_start", "station", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "week_start"], name="quotasnapshot_once_per_week"
+            ),
+        ]
+        indexes = [models.Index(fields=["bureau", "week_start"])]
+
+    def __str__(self):
+        return f"{self.person} · {self.week_start}"
+
+
+class CoverageSnapshot(models.Model):
+    """The coverage counts of a station on a day (SPEC §3, "Coverage").
+
+    The counts behind the five rates of ``stations.metrics.coverage``, so
+    that a bureau's rates over a period are sums of its stations' counts.
+    """
+
+    day = models.DateField(_("day"))
+    station = models.ForeignKey(
+        "stations.Station",
+        models.CASCADE,
+        related_name="coverage_snapshots",
+        verbose_name=_("station"),
+    )
+    communities = models.PositiveIntegerField(_("communities"))
+    communities_served = models.PositiveIntegerField(
+        _("communities with a community office")
+    )
+    villages = models.PositiveIntegerField(_("villages"))
+    villages_with_rural_office = models.PositiveIntegerField(
+        _("villages with a rural office")
+    )
+    villages_with_workstation = models.PositiveIntegerField(
+        _("villages with a workstation")
+    )
+    grids = models.PositiveIntegerField(_("grids"))
+    grids_with_officer = models.PositiveIntegerField(
+        _("grids with a responsible officer")
+    )
+    officers = models.PositiveIntegerField(_("officers"))
+    officers_at_posts = models.PositiveIntegerField(_("officers at posts"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = CoverageSnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("coverage snapshot")
+        verbose_name_plural = _("coverage snapshots")
+        ordering = ["-day", "station"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "day"], name="coveragesnapshot_once_per_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.station} · {self.day}"
+
+
+class ReportJob(models.Model):
+    """A monthly report file being built, or built, for the download page.
+
+    The file is kept in the database: reports are small (a few hundred
+    kilobytes for a county) and this needs no shared file storage between
+    the web and worker containers.
+    """
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "xlsx"
+        PDF = "pdf", "PDF"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    bureau = models.ForeignKey(
+        "stations.Bureau",
+        models.CASCADE,
+        related_name="report_jobs",
+        verbose_name=_("bureau"),
+    )
+    month = models.DateField(
+        _("month"), help_text=_("The first day of the calendar month reported.")
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    steps_done = models.PositiveIntegerField(_("steps done"), default=0)
+    steps_total = models.PositiveIntegerField(_("steps in all"), default=0)
+    content = models.BinaryField(_("file"), null=True, blank=True, editable=False)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="reportjob_first_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.bureau} · {self.period} · {self.format}"
+
+    @property
+    def period(self) -> Month:
+        return Month.containing(self.month)
+
+    @property
+    def percent(self) -> int:
+        """How far the job is, 0-100, for the progress bar."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.steps_total:
+            return 0
+        return min(99, 100 * self.steps_done // self.steps_total)

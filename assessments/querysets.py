@@ -43,3 +43,38 @@ class AssessmentRowQuerySet(ScopedQuerySet):
         if scope.role is Role.FIELD:
             return rows.filter(person_id=scope.person_id)
         return rows
+
+
+class QuotaSnapshotQuerySet(ScopedQuerySet):
+    bureau_field = "bureau"
+    station_field = "station"
+    reference_data = True
+    # Written by assessments.snapshots only.
+    writers = frozenset()
+
+    def _within(self, scope, *, territory):
+        """Narrow field staff to their own rows, as for live quota figures."""
+        rows = super()._within(scope, territory=territory)
+        if scope.role is Role.FIELD:
+            return rows.filter(person_id=scope.person_id)
+        return rows
+
+
+class CoverageSnapshotQuerySet(ScopedQuerySet):
+    bureau_field = "station__bureau"
+    station_field = "station"
+    reference_data = True
+    writers = frozenset()
+
+
+class ReportJobQuerySet(ScopedQuerySet):
+    bureau_field = "bureau"
+    reference_data = True
+    # Created by the download page, for bureau staff only.
+    writers = frozenset()
+
+    def _within(self, scope, *, territory):
+        """The bureau's report files are for bureau staff (and superusers)."""
+        if scope.role not in (Role.BUREAU, Role.SUPERUSER):
+            return self.none()
+        return super()._within(scope, territory=territory)

@@ -3,8 +3,8 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from assessments import assessment, metrics
-from assessments.models import AssessmentStatus, MonthlyAssessment
+from assessments import assessment, metrics, report_jobs, snapshots
+from assessments.models import AssessmentStatus, MonthlyAssessment, ReportJob
 from assessments.periods import IsoWeek, Month
 from policing.celery import enqueue_on_commit
 from stations.models import Bureau, Person
@@ -15,8 +15,8 @@ def weekly_quotas(week: str, station_id: int | None = None) -> int:
     """Compute the quota rows of ``week`` (e.g. "2026-W47"); return their count.
 
     Cover the persons of station ``station_id``, or every person when it is
-    None. Nothing is stored: quota snapshots come with a later issue, so the
-    rows are computed and dropped, and only their number is returned.
+    None. Nothing is stored (``take_nightly_snapshots`` stores the weeks'
+    figures); only the number of rows is returned.
     """
     persons = Person.objects.all()
     if station_id is not None:
@@ -64,3 +64,26 @@ def assess_previous_month() -> int:
     for bureau_id in bureau_ids:
         enqueue_on_commit(compute_monthly_assessment, bureau_id, str(month))
     return len(bureau_ids)
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=10 * 60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def take_nightly_snapshots() -> dict[str, int]:
+    """Beat, every night: store the weeks' quota and today's coverage figures."""
+    return snapshots.take_nightly_snapshots()
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def build_report_file(job_id: int) -> str:
+    """Build the file of a report job (the download page's "generate")."""
+    job = ReportJob.objects.select_related("bureau").get(pk=job_id)
+    return report_jobs.run_report_job(job).status

@@ -253,6 +253,12 @@ CELERY_BEAT_SCHEDULE = {
     # SPEC §3: the monthly assessment of the month just ended, for every
     # bureau, on the 1st at 02:00 local time (CELERY_TIMEZONE), when the
     # night's late records of the last day are in.
+    # The night's quota and coverage snapshots, after the day's late
+    # offline records are in and before the morning's dashboards.
+    "nightly-snapshots": {
+        "task": "assessments.tasks.take_nightly_snapshots",
+        "schedule": crontab(minute=30, hour=1),
+    },
     "monthly-assessment": {
         "task": "assessments.tasks.assess_previous_month",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),

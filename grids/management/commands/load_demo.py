@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from assessments.demo import load_metrics
 from cases.demo import DEMO_CODE, DEMO_PHONE_TAIL, load_cases
 from disputes.demo import load_disputes
 from grids import national_id
@@ -367,6 +368,7 @@ class Command(BaseCommand):
             field_work = load_field_work(seed=SEED)
             disputes = load_disputes(seed=SEED)
             cases = load_cases(seed=SEED)
+            figures = load_metrics()
         seconds = time.perf_counter() - started
         if options["verbosity"] < 1:
             return
@@ -384,9 +386,9 @@ class Command(BaseCommand):
             get_user_model(),
         ):
             count = model.objects.count()
-            self.stdout.write(f"  {model.__name__:<12} {count:>6}")
-        for name, count in (field_work | disputes | cases).items():
-            self.stdout.write(f"  {name:<12} {count:>6}")
+            self.stdout.write(f"  {model.__name__:<16} {count:>6}")
+        for name, count in (field_work | disputes | cases | figures).items():
+            self.stdout.write(f"  {name:<16} {count:>6}")
         self.stdout.write("")
         self.stdout.write(f"  {'username':<10} {'password':<20} role")
         for username, role in logins:

@@ -1,0 +1,205 @@
+"""``GET /api/v1/reports/monthly/?month=&bureau=&format=json|xlsx|pdf`` (SPEC §4).
+
+DRF reads ``?format=`` as its renderer switch (``URL_FORMAT_OVERRIDE``), so
+the view offers an xlsx and a PDF renderer beside JSON; the files are
+built by ``assessments.report_files`` from the same report as the JSON.
+Errors are always JSON, whatever format was asked for.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import renderers, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments import report_files
+from assessments.assessment_api import AssessmentRowSerializer, started_month
+from assessments.periods import Month
+from assessments.report import MonthlyReport, monthly_report
+from assessments.trends_api import TrendsSerializer
+from cases.metrics_api import CaseClearanceSerializer, CaseIncidentsSerializer
+from disputes.metrics_api import DisputeMetricsSerializer
+from policing.permissions import IsStaffMember
+from stations.metrics_api import CoverageMetricsSerializer
+from stations.models import Bureau
+from stations.scoping import Role, scope_of
+
+UNKNOWN_FORMAT = _("Give the format as json, xlsx or pdf.")
+BUREAU_REQUIRED = _("Give the bureau.")
+
+
+class XlsxRenderer(renderers.BaseRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return report_files.report_xlsx(data)
+
+
+class PdfRenderer(renderers.BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return report_files.report_pdf(data)
+
+
+class MonthlyReportQuerySerializer(serializers.Serializer):
+    month = serializers.CharField(
+        required=False,
+        help_text=_("Calendar month, YYYY-MM (local time); by default last month."),
+    )
+    bureau = serializers.IntegerField(
+        required=False,
+        help_text=_("The bureau; by default the user's own."),
+    )
+    format = serializers.ChoiceField(
+        choices=["json", "xlsx", "pdf"],
+        required=False,
+        help_text=_("json (default), xlsx or pdf."),
+    )
+
+    def validate_month(self, value: str) -> Month:
+        return started_month(value)
+
+
+class PersonQuotasSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    person_name = serializers.CharField()
+    completions = serializers.ListField(
+        child=serializers.FloatField(allow_null=True),
+        help_text=_("Quota completion (0-1) in each week of the month."),
+    )
+    weeks_met = serializers.IntegerField()
+    weeks_tracked = serializers.IntegerField()
+    completion = serializers.FloatField(allow_null=True)
+
+
+class SectionSerializer(serializers.Serializer):
+    station = serializers.IntegerField(
+        allow_null=True, help_text=_("Null for the bureau's summary.")
+    )
+    code = serializers.CharField()
+    name = serializers.CharField()
+    coverage = CoverageMetricsSerializer()
+    quota_completion = serializers.FloatField(
+        allow_null=True, help_text=_("Mean completion over the person-weeks.")
+    )
+    weeks_met = serializers.IntegerField()
+    weeks_tracked = serializers.IntegerField()
+    assessment_average = serializers.FloatField(allow_null=True)
+    disputes = DisputeMetricsSerializer()
+    incidents = CaseIncidentsSerializer()
+    clearance = CaseClearanceSerializer()
+    trends = TrendsSerializer()
+    quotas = PersonQuotasSerializer(many=True)
+    assessment = AssessmentRowSerializer(many=True)
+
+
+class MonthlyReportSerializer(serializers.Serializer):
+    bureau = serializers.IntegerField()
+    bureau_name = serializers.CharField()
+    month = serializers.CharField()
+    generated_at = serializers.DateTimeField()
+    assessment_status = serializers.ChoiceField(
+        choices=["published", "computed", "live"]
+    )
+    weeks = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("The ISO weeks of the month (their Thursday in it)."),
+    )
+    summary = SectionSerializer()
+    stations = SectionSerializer(many=True)
+
+
+class MonthlyReportView(APIView):
+    """The bureau's monthly report as JSON, xlsx or PDF (bureau staff)."""
+
+    permission_classes = [IsStaffMember]
+    renderer_classes = [renderers.JSONRenderer, XlsxRenderer, PdfRenderer]
+
+    @extend_schema(
+        operation_id="reports_monthly",
+        summary="Monthly report",
+        description=(
+            "A bureau's month: per station coverage, weekly quota completion, "
+            "the assessment ranking, disputes by colour and cases, with a "
+            "summary; trends from the nightly snapshots. ?format=xlsx gives "
+            "a workbook (a sheet per station), ?format=pdf a PDF with a "
+            "chart, both in Chinese. Bureau staff get their own bureau; "
+            "anyone else gets 404."
+        ),
+        parameters=[MonthlyReportQuerySerializer],
+        responses={
+            (200, "application/json"): MonthlyReportSerializer,
+            (200, XlsxRenderer.media_type): OpenApiResponse(
+                description="The xlsx workbook."
+            ),
+            (200, PdfRenderer.media_type): OpenApiResponse(description="The PDF."),
+            400: OpenApiResponse(description="Malformed month, bureau or format."),
+            404: OpenApiResponse(description="Unknown or out-of-scope bureau."),
+        },
+    )
+    def get(self, request):
+        query = MonthlyReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        bureau = report_bureau(request.user, params.get("bureau"))
+        month = params.get("month") or Month.current().previous()
+        report = monthly_report(bureau, month)
+        if request.accepted_renderer.format == "json":
+            return Response(MonthlyReportSerializer(report).data)
+        return Response(
+            report,
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="{file_name(report, bureau)}.'
+                    f'{request.accepted_renderer.format}"'
+                )
+            },
+        )
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404:  # DRF's answer to an unknown ?format=
+            raise serializers.ValidationError({"format": [UNKNOWN_FORMAT]}) from None
+
+    def handle_exception(self, exc):
+        # Errors are JSON even when a file was asked for.
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = renderers.JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+
+def report_bureau(user, bureau_id: int | None) -> Bureau:
+    """Return the bureau whose report ``user`` asked for, or raise NotFound.
+
+    The report sums up every station of the bureau, so it is for bureau
+    staff (their own bureau) and superusers (who name one); a chief or
+    field staff get 404, as for the bureau's coverage.
+    """
+    scope = scope_of(user)
+    if scope.role is Role.BUREAU:
+        if bureau_id is not None and bureau_id != scope.bureau_id:
+            raise NotFound
+        return Bureau.objects.get(pk=scope.bureau_id)
+    if scope.role is Role.SUPERUSER:
+        if bureau_id is None:
+            raise serializers.ValidationError({"bureau": [BUREAU_REQUIRED]})
+        found = Bureau.objects.filter(pk=bureau_id).first()
+        if found is not None:
+            return found
+    raise NotFound
+
+
+def file_name(report: MonthlyReport, bureau: Bureau) -> str:
+    """An ASCII file name: ``monthly-report-<bureau code>-2026-10``."""
+    code = "".join(char for char in bureau.code if char.isascii() and char.isalnum())
+    return f"monthly-report-{code or bureau.pk}-{report.month}"
