@@ -8,6 +8,7 @@ Errors are always JSON, whatever format was asked for.
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import NotFound
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 from assessments import report_files
 from assessments.assessment_api import AssessmentRowSerializer, started_month
 from assessments.periods import Month
-from assessments.report import MonthlyReport, monthly_report
+from assessments.report import monthly_report
 from assessments.trends_api import TrendsSerializer
 from cases.metrics_api import CaseClearanceSerializer, CaseIncidentsSerializer
 from disputes.metrics_api import DisputeMetricsSerializer
@@ -139,9 +140,11 @@ class MonthlyReportView(APIView):
         responses={
             (200, "application/json"): MonthlyReportSerializer,
             (200, XlsxRenderer.media_type): OpenApiResponse(
-                description="The xlsx workbook."
+                response=OpenApiTypes.BINARY, description="The xlsx workbook."
             ),
-            (200, PdfRenderer.media_type): OpenApiResponse(description="The PDF."),
+            (200, PdfRenderer.media_type): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="The PDF."
+            ),
             400: OpenApiResponse(description="Malformed month, bureau or format."),
             404: OpenApiResponse(description="Unknown or out-of-scope bureau."),
         },
@@ -159,7 +162,7 @@ class MonthlyReportView(APIView):
             report,
             headers={
                 "Content-Disposition": (
-                    f'attachment; filename="{file_name(report, bureau)}.'
+                    f'attachment; filename="{file_name(bureau, month)}.'
                     f'{request.accepted_renderer.format}"'
                 )
             },
@@ -199,7 +202,7 @@ def report_bureau(user, bureau_id: int | None) -> Bureau:
     raise NotFound
 
 
-def file_name(report: MonthlyReport, bureau: Bureau) -> str:
+def file_name(bureau: Bureau, month: Month) -> str:
     """An ASCII file name: ``monthly-report-<bureau code>-2026-10``."""
     code = "".join(char for char in bureau.code if char.isascii() and char.isalnum())
-    return f"monthly-report-{code or bureau.pk}-{report.month}"
+    return f"monthly-report-{code or bureau.pk}-{month}"

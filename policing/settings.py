@@ -222,6 +222,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The assessment's state appears in the assessment and the report.
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStateEnum": ["published", "computed", "live"],
+    },
 }
 
 #

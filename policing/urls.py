@@ -16,6 +16,7 @@ urlpatterns = [
     path("disputes/", include("disputes.urls")),
     path("cases/", include("cases.urls")),
     path("notifications/", include("stations.urls")),
+    path("reports/", include("assessments.urls")),
     path("track/", include("cases.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,6 +1,7 @@
 """Template context for every page."""
 
 from stations.models import Notification
+from stations.scoping import Role, scope_of
 
 
 def notifications(request):
@@ -11,5 +12,9 @@ def notifications(request):
     return {
         "unread_notifications": lambda: (
             Notification.objects.for_user(user).unread().count()
-        )
+        ),
+        # The scope is cached per request, so this costs no query.
+        "sees_bureau_pages": lambda: (
+            scope_of(user).role in (Role.BUREAU, Role.SUPERUSER)
+        ),
     }

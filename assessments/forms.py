@@ -1,0 +1,42 @@
+"""Forms of the assessments pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import ReportJob
+from assessments.periods import Month
+from stations.models import Bureau
+
+#: How many months back the download page offers.
+MONTHS_OFFERED = 24
+
+
+class ReportRequestForm(forms.Form):
+    """Ask for a monthly report file: the month, the format (and a bureau)."""
+
+    month = forms.ChoiceField(label=_("Month"))
+    format = forms.ChoiceField(
+        label=_("Format"), choices=ReportJob.Format.choices, initial="xlsx"
+    )
+    bureau = forms.ModelChoiceField(
+        label=_("Bureau"), queryset=Bureau.objects.none(), required=False
+    )
+
+    def __init__(self, *args, bureaus=None, **kwargs):
+        """``bureaus``: the bureaus to choose from (superusers), or None."""
+        super().__init__(*args, **kwargs)
+        month = Month.current()
+        months = []
+        for _n in range(MONTHS_OFFERED):
+            months.append((str(month), str(month)))
+            month = month.previous()
+        self.fields["month"].choices = months
+        self.fields["month"].initial = months[1][0]  # last month
+        if bureaus is None:
+            del self.fields["bureau"]
+        else:
+            self.fields["bureau"].queryset = bureaus
+            self.fields["bureau"].required = True
+
+    def clean_month(self) -> Month:
+        return Month.parse(self.cleaned_data["month"])
