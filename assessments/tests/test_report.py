@@ -105,8 +105,13 @@ def test_pdf_is_chinese_with_the_stations_and_a_chart(world):
     text = "".join(page.extract_text() for page in pdf.pages)
     assert "网格警务工作月报" in text
     assert "考核平均分与周任务完成率" in text  # the chart's heading
+    for header in ("派出所", "一格一警覆盖率", "站内排名", "见警率", "满意率"):
+        assert header in text
     for section in report.stations:
         assert section.name in text
+        for row in section.assessment:
+            assert row.person_name in text
+    assert any(section.assessment for section in report.stations)
     assert len(pdf.pages) == 1 + len(report.stations)
 
 
