@@ -30,6 +30,14 @@ class IsoWeek:
         if match is None:
             raise ValidationError(WEEK_FORMAT, code="invalid")
         year, week = int(match[1]), int(match[2])
+        if not MONTH_FIRST_YEAR <= year <= MONTH_LAST_YEAR:
+            # Year 9999's last week ends in year 10000, which has no date.
+            raise ValidationError(
+                MONTH_YEAR_OUT_OF_RANGE.format(
+                    first=MONTH_FIRST_YEAR, last=MONTH_LAST_YEAR
+                ),
+                code="invalid",
+            )
         try:
             datetime.date.fromisocalendar(year, week, 1)
         except ValueError:

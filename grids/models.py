@@ -13,6 +13,7 @@ from grids.querysets import (
     HouseholdQuerySet,
     ResidentQuerySet,
 )
+from policing.phones import validate_phone
 from stations.models import audited
 
 NO_GRID_AT_POINT = _("This location is not inside any grid.")
@@ -191,7 +192,9 @@ class Resident(models.Model):
         _("national ID (lookup hash)"), max_length=64, editable=False, db_index=True
     )
     id_number_masked = models.CharField(_("national ID"), max_length=18, editable=False)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
     household = models.ForeignKey(
         Household, models.PROTECT, related_name="residents", verbose_name=_("household")
     )

@@ -1,6 +1,7 @@
 """Base filterset shared by the HTML lists and the API."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,34 @@ class SearchFilterSet(django_filters.FilterSet):
         return queryset
 
 
+#: The largest id a database column holds (a signed 64-bit integer); a
+#: larger number would overflow SQLite's driver instead of matching nothing.
+MAX_ID = 2**63 - 1
+
+#: Times outside these years cannot be converted between time zones.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+TIME_OUT_OF_RANGE = _("Give a time from {first} to {last}.")
+
+
 def id_filter(field_name: str, label) -> django_filters.NumberFilter:
     """Return a filter on a foreign key's id."""
-    return django_filters.NumberFilter(field_name=field_name, label=label, min_value=1)
+    return django_filters.NumberFilter(
+        field_name=field_name, label=label, min_value=1, max_value=MAX_ID
+    )
+
+
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time whose year converts to UTC and back without overflow."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValidationError(
+                TIME_OUT_OF_RANGE.format(first=FIRST_YEAR, last=LAST_YEAR),
+                code="invalid",
+            )
+        return value
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField

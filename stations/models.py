@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from grids.geometry import validate_point
+from policing.phones import validate_phone
 from stations.querysets import (
     AssignmentQuerySet,
     BureauQuerySet,
@@ -177,7 +178,9 @@ class Person(models.Model):
     )
     is_chief = models.BooleanField(_("station chief"), default=False)
     badge_number = models.CharField(_("badge number"), max_length=20, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
 
     objects = PersonQuerySet.as_manager()
 

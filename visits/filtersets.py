@@ -1,20 +1,20 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from policing.filtersets import SearchFilterSet, id_filter
+from policing.filtersets import BoundedIsoDateTimeFilter, SearchFilterSet, id_filter
 from visits.models import Inspection, Patrol, Service, Venue, Visit
 
 
-def after(field_name: str, label) -> django_filters.IsoDateTimeFilter:
+def after(field_name: str, label) -> BoundedIsoDateTimeFilter:
     """Return a filter on ``field_name`` at or after a time (inclusive)."""
-    return django_filters.IsoDateTimeFilter(
+    return BoundedIsoDateTimeFilter(
         field_name=field_name, lookup_expr="gte", label=label
     )
 
 
-def before(field_name: str, label) -> django_filters.IsoDateTimeFilter:
+def before(field_name: str, label) -> BoundedIsoDateTimeFilter:
     """Return a filter on ``field_name`` before a time (exclusive)."""
-    return django_filters.IsoDateTimeFilter(
+    return BoundedIsoDateTimeFilter(
         field_name=field_name, lookup_expr="lt", label=label
     )
 

@@ -32,9 +32,18 @@ class FieldWorkSerializer(ScopedModelSerializer):
     time_field: ClassVar[str]
     #: the field that names the place, where a wrong grid is reported
     place_field: ClassVar[str]
+    #: whether a new record without a time happened now; SPEC §4 makes
+    #: fields that §2 does not name optional on create
+    time_defaults_to_now: ClassVar[bool] = False
 
     def validate(self, attrs):
         attrs = self._with_person(attrs)
+        if (
+            self.time_defaults_to_now
+            and self.instance is None
+            and attrs.get(self.time_field) is None
+        ):
+            attrs[self.time_field] = timezone.now()
         attrs = super().validate(attrs)
         changed = {"person", self.time_field, self.place_field}
         if self.instance is None or attrs.keys() & changed:
@@ -164,6 +173,7 @@ class VenueSerializer(ScopedModelSerializer):
 class InspectionSerializer(FieldWorkSerializer):
     time_field = "inspected_at"
     place_field = "venue"
+    time_defaults_to_now = True
 
     class Meta:
         model = Inspection
@@ -178,7 +188,10 @@ class InspectionSerializer(FieldWorkSerializer):
             "notes",
             "client_uuid",
         ]
-        extra_kwargs = {"person": {"required": False}}
+        extra_kwargs = {
+            "person": {"required": False},
+            "inspected_at": {"required": False},
+        }
         validators: list = []
 
     def grid_of(self, attrs) -> Grid:
@@ -188,6 +201,7 @@ class InspectionSerializer(FieldWorkSerializer):
 class ServiceSerializer(FieldWorkSerializer):
     time_field = "served_at"
     place_field = "grid"
+    time_defaults_to_now = True
 
     class Meta:
         model = Service
@@ -205,6 +219,7 @@ class ServiceSerializer(FieldWorkSerializer):
         extra_kwargs = {
             "person": {"required": False},
             "grid": {"required": False},
+            "served_at": {"required": False},
         }
         validators: list = []
 

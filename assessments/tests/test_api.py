@@ -237,3 +237,11 @@ def test_schema_documents_the_parameters_and_response():
     }
     row = schema["components"]["schemas"]["QuotaRow"]
     assert set(row["properties"]) == ROW_KEYS
+
+
+def test_quota_week_beyond_the_last_year_is_a_field_error(world, client_for):
+    response = client_for(world.users["chief_s"]).get(
+        "/api/v1/metrics/quotas/", {"week": "9999-W52"}
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["week"]

@@ -91,3 +91,10 @@ def test_parse_accepts_exactly_the_weeks_of_the_iso_calendar(year, week):
         parsed = IsoWeek.parse(text)
         assert parsed.monday == expected
         assert str(parsed) == text
+
+
+@pytest.mark.parametrize("text", ["9999-W52", "0001-W01", "1899-W52"])
+def test_parse_rejects_weeks_out_of_the_supported_years(text):
+    """Year 9999's last week ends in year 10000, which has no date."""
+    with pytest.raises(ValidationError, match="1900"):
+        IsoWeek.parse(text)

@@ -673,3 +673,45 @@ def test_patrol_out_of_scope_cannot_be_stopped(world, client_for, principal):
     assert response.status_code == 404
     patrol.refresh_from_db()
     assert patrol.ended_at is None
+
+
+@pytest.mark.parametrize(
+    ("url", "payload", "time_field"),
+    [
+        (
+            "/api/v1/inspections/",
+            lambda w: {"venue": w.venues["A"].pk, "kind": "security"},
+            "inspected_at",
+        ),
+        (
+            "/api/v1/services/",
+            lambda w: {"grid": w.grids["A"].pk, "kind": "help_request"},
+            "served_at",
+        ),
+    ],
+)
+def test_inspections_and_services_without_a_time_happened_now(
+    world, client_for, url, payload, time_field
+):
+    """SPEC §4: a field §2 does not name is optional on create."""
+    before = timezone.now()
+    response = client_for(world.users["officer_a"]).post(url, payload(world))
+    assert response.status_code == 201, response.content
+    recorded = datetime.datetime.fromisoformat(response.json()[time_field])
+    assert before <= recorded <= timezone.now()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"household": "99999999999999999999"},
+        {"person": str(2**63)},
+        {"visited_after": "9999-12-31T23:59:59-12:00"},
+        {"visited_before": "0001-01-01T00:00:00+14:00"},
+    ],
+)
+def test_out_of_range_filters_are_field_errors(world, client_for, params):
+    """Numbers and times no database can hold answer 400, not 500."""
+    response = client_for(world.users["officer_a"]).get("/api/v1/visits/", params)
+    assert response.status_code == 400
+    assert list(response.json()) == list(params)

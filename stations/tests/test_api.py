@@ -1,0 +1,100 @@
+"""Bad input of SPEC §7 on the organisation resources: 400 on the field, nothing stored.
+
+Each payload is valid but for the one field named; the requester is the
+bureau user of bureau X, who may write bureau-level and station records.
+"""
+
+import pytest
+
+from stations.models import Assignment, Bureau, Person, Post, Station
+
+pytestmark = pytest.mark.django_db
+
+
+def station_payload(w, **changes):
+    return {"name": "新派出所", "code": "X-NEW", "bureau": w.bureaus["X"].pk} | changes
+
+
+def post_payload(w, **changes):
+    return {
+        "name": "新警务室",
+        "kind": "community_office",
+        "station": w.stations["S"].pk,
+    } | changes
+
+
+def person_payload(w, **changes):
+    return {
+        "name": "新民警",
+        "kind": "officer",
+        "station": w.stations["S"].pk,
+        "badge_number": "990001",
+    } | changes
+
+
+def assignment_payload(w, **changes):
+    return {
+        "person": w.persons["officer_b"].pk,
+        "grid": w.grids["A"].pk,
+        "role": "assistant",
+        "start": "2026-01-01",
+    } | changes
+
+
+RESOURCES = {
+    "stations": (Station, station_payload),
+    "posts": (Post, post_payload),
+    "persons": (Person, person_payload),
+    "assignments": (Assignment, assignment_payload),
+}
+
+BAD_INPUT = [
+    ("stations", {"location": {"type": "Point", "coordinates": [200, 0]}}, "location"),
+    ("stations", {"location": {"type": "Point"}}, "location"),
+    ("stations", {"name": ""}, "name"),
+    ("posts", {"kind": "castle"}, "kind"),
+    ("posts", {"station": "abc"}, "station"),
+    ("persons", {"kind": "sheriff"}, "kind"),
+    ("persons", {"phone": "12345"}, "phone"),
+    ("assignments", {"role": "boss"}, "role"),
+    ("assignments", {"start": "2026-02-01", "end": "2026-01-01"}, "end"),
+    ("assignments", {"start": "not a date"}, "start"),
+]
+
+
+@pytest.mark.parametrize(
+    ("resource", "changes", "field"),
+    BAD_INPUT,
+    ids=[f"{r}-{f}-{i}" for i, (r, _c, f) in enumerate(BAD_INPUT)],
+)
+def test_bad_input_is_a_field_error(world, client_for, resource, changes, field):
+    model, payload = RESOURCES[resource]
+    count = model.objects.count()
+    response = client_for(world.users["bureau_x"]).post(
+        f"/api/v1/{resource}/", payload(world, **changes), format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert model.objects.count() == count
+
+
+@pytest.mark.parametrize("resource", list(RESOURCES))
+def test_the_valid_payload_is_accepted(world, client_for, resource):
+    """The payloads above are valid but for the field each test spoils."""
+    _model, payload = RESOURCES[resource]
+    response = client_for(world.users["bureau_x"]).post(
+        f"/api/v1/{resource}/", payload(world), format="json"
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_a_bureau_with_a_taken_code_is_refused(world, client_for):
+    count = Bureau.objects.count()
+    response = client_for(world.users["superuser"]).post(
+        "/api/v1/bureaus/",
+        {"name": "重名", "code": world.bureaus["X"].code},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "code" in response.json()
+    assert Bureau.objects.count() == count
