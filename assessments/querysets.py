@@ -26,38 +26,31 @@ class MonthlyAssessmentQuerySet(ScopedQuerySet):
         return self.filter(month=month.first_day)
 
 
-class AssessmentRowQuerySet(ScopedQuerySet):
+class PersonalFiguresQuerySet(ScopedQuerySet):
+    """Figures about one person each: field staff see only their own rows.
+
+    A person's indicators and quota figures are a personal matter (SPEC §1:
+    field staff see their own progress); chiefs see the station's rows and
+    bureau staff the bureau's. Written by the assessments functions only.
+    """
+
+    station_field = "station"
+    reference_data = True
+    writers = frozenset()
+
+    def _within(self, scope, *, territory):
+        rows = super()._within(scope, territory=territory)
+        if scope.role is Role.FIELD:
+            return rows.filter(person_id=scope.person_id)
+        return rows
+
+
+class AssessmentRowQuerySet(PersonalFiguresQuerySet):
     bureau_field = "assessment__bureau"
-    station_field = "station"
-    reference_data = True
-    writers = frozenset()
-
-    def _within(self, scope, *, territory):
-        """Narrow field staff to their own row.
-
-        A person's indicators are a personal matter, like their quota
-        figures (SPEC §1: field staff see their own progress); chiefs see
-        the station's rows and bureau staff the bureau's.
-        """
-        rows = super()._within(scope, territory=territory)
-        if scope.role is Role.FIELD:
-            return rows.filter(person_id=scope.person_id)
-        return rows
 
 
-class QuotaSnapshotQuerySet(ScopedQuerySet):
+class QuotaSnapshotQuerySet(PersonalFiguresQuerySet):
     bureau_field = "bureau"
-    station_field = "station"
-    reference_data = True
-    # Written by assessments.snapshots only.
-    writers = frozenset()
-
-    def _within(self, scope, *, territory):
-        """Narrow field staff to their own rows, as for live quota figures."""
-        rows = super()._within(scope, territory=territory)
-        if scope.role is Role.FIELD:
-            return rows.filter(person_id=scope.person_id)
-        return rows
 
 
 class CoverageSnapshotQuerySet(ScopedQuerySet):

@@ -31,24 +31,27 @@ UNKNOWN_FORMAT = _("Give the format as json, xlsx or pdf.")
 BUREAU_REQUIRED = _("Give the bureau.")
 
 
-class XlsxRenderer(renderers.BaseRenderer):
+class ReportFileRenderer(renderers.BaseRenderer):
+    """Renders a ``MonthlyReport`` as a file with ``build``."""
+
+    charset = None
+    render_style = "binary"
+    build = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return self.build(data)
+
+
+class XlsxRenderer(ReportFileRenderer):
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     format = "xlsx"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return report_files.report_xlsx(data)
+    build = staticmethod(report_files.report_xlsx)
 
 
-class PdfRenderer(renderers.BaseRenderer):
+class PdfRenderer(ReportFileRenderer):
     media_type = "application/pdf"
     format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return report_files.report_pdf(data)
+    build = staticmethod(report_files.report_pdf)
 
 
 class MonthlyReportQuerySerializer(serializers.Serializer):

@@ -9,6 +9,17 @@ from assessments.periods import IsoWeek, Month
 from policing.celery import enqueue_on_commit
 from stations.models import Bureau, Person
 
+#: A lost database connection or a deadlock is worth retrying: every task
+#: here is idempotent (a rerun replaces its period's rows or rebuilds its
+#: file). A refused input is a ValidationError, not retried.
+RETRIED_ON_DATABASE_ERRORS = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 10 * 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
 
 @shared_task
 def weekly_quotas(week: str, station_id: int | None = None) -> int:
@@ -24,16 +35,7 @@ def weekly_quotas(week: str, station_id: int | None = None) -> int:
     return len(metrics.weekly_quotas(week=IsoWeek.parse(week), persons=persons))
 
 
-# A lost database connection or a deadlock is worth retrying: the work is
-# idempotent (store_month replaces the month's rows in one transaction).
-# A refused month (published, not over) is a ValidationError, not retried.
-@shared_task(
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=10 * 60,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(**RETRIED_ON_DATABASE_ERRORS)
 def compute_monthly_assessment(bureau_id: int, month: str) -> int:
     """Compute and store the assessment of ``month`` (e.g. "2026-10").
 
@@ -66,23 +68,13 @@ def assess_previous_month() -> int:
     return len(bureau_ids)
 
 
-@shared_task(
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=10 * 60,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(**RETRIED_ON_DATABASE_ERRORS)
 def take_nightly_snapshots() -> dict[str, int]:
     """Beat, every night: store the weeks' quota and today's coverage figures."""
     return snapshots.take_nightly_snapshots()
 
 
-@shared_task(
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
-)
+@shared_task(**RETRIED_ON_DATABASE_ERRORS)
 def build_report_file(job_id: int) -> str:
     """Build the file of a report job (the download page's "generate")."""
     job = ReportJob.objects.select_related("bureau").get(pk=job_id)
