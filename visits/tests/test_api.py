@@ -414,11 +414,12 @@ def test_superuser_names_the_person(world, client_for):
 def test_household_outside_the_persons_grids_is_rejected(world, client_for):
     """Chief S recording officer A's visit in grid B is a ``household`` error."""
     count = Visit.objects.count()
-    response = client_for(world.users["chief_s"]).post(
-        VISITS, visit_of(world, "B", person=world.persons["officer_a"].pk)
-    )
+    visit = visit_of(world, "B", person=world.persons["officer_a"].pk)
+    response = client_for(world.users["chief_s"]).post(VISITS, visit)
     assert response.status_code == 400
-    day = timezone.localdate().isoformat()
+    # The visit's own local date: an hour ago is yesterday just after midnight.
+    visited_at = datetime.datetime.fromisoformat(visit["visited_at"])
+    day = timezone.localdate(visited_at).isoformat()
     assert response.json() == {
         "household": [NOT_WORKING_THERE.format(person="officer_a", date=day)]
     }
