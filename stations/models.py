@@ -51,6 +51,24 @@ def audited(model=None, *, model_name=None, related_name=None):
     return track if model is None else track(model)
 
 
+def audited_links(model):
+    """Record every link added to or removed from a many-to-many field.
+
+    ``model`` is a proxy of the field's auto-created through model. ``add()``,
+    ``remove()``, ``set()`` and ``clear()`` write only that table, so
+    ``@audited`` on either side never sees them. The through model stays
+    Django's own (the admin's widgets and the serializers' list writes need
+    it); the proxy only gives the triggers a model that migrations know.
+    An event names the two linked rows and has no ``pgh_obj``: the link row
+    carries nothing else, and is gone once removed.
+    """
+    return pghistory.track(
+        pghistory.InsertEvent("add"),
+        pghistory.DeleteEvent("remove"),
+        obj_field=None,
+    )(model)
+
+
 @audited
 class Bureau(models.Model):
     """A county public security bureau (县公安局/分局), the top unit."""
@@ -137,6 +155,14 @@ class Post(models.Model):
 
     def __str__(self):
         return self.name
+
+
+@audited_links
+class PostServes(Post.serves.through):
+    """The areas a post serves, as links (audited as ``PostServesEvent``)."""
+
+    class Meta:
+        proxy = True
 
 
 @audited

@@ -100,3 +100,26 @@ def test_delete_and_bulk_writes_are_recorded(world):
         .values_list("pgh_label", flat=True)
     )
     assert labels == ["insert", "delete"]
+
+
+def test_areas_added_to_and_removed_from_a_post_are_recorded(world, client_for):
+    """The post's served areas live in a link table that the post's own events miss."""
+    chief = world.users["chief_s"]
+    post, kept, moved = world.posts["S"], world.areas["A"], world.areas["B"]
+    events = apps.get_model("stations", "PostServesEvent").objects.filter(post=post)
+    before = events.count()
+    url = f"/api/v1/posts/{post.pk}/"
+    client = client_for(chief)
+
+    response = client.patch(url, {"serves": [kept.pk]}, format="json")
+    assert response.status_code == 200
+    response = client.patch(url, {"serves": [kept.pk, moved.pk]}, format="json")
+    assert response.status_code == 200
+
+    recorded = list(events.order_by("pgh_id")[before:])
+    assert [(e.pgh_label, e.area_id) for e in recorded] == [
+        ("remove", moved.pk),
+        ("add", moved.pk),
+    ]
+    assert {e.pgh_context.metadata["user"] for e in recorded} == {chief.pk}
+    assert {e.pgh_context.metadata["url"] for e in recorded} == {url}

@@ -23,7 +23,7 @@
         client_uuid: window.outbox.uuid(),
         grid: Number(start.elements.grid.value),
         started_at: new Date().toISOString(),
-      });
+      }, status.dataset.patrol);
       if (result.status === "sent") {
         window.location.reload();
       } else {

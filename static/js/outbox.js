@@ -9,6 +9,9 @@
   "use strict";
   const KEY = "policing.outbox.v1";
   const listeners = new Set();
+  // Client errors that say "not now" rather than "never": logged out or
+  // CSRF (401/403), timed out (408), throttled (429).
+  const RETRY_LATER = new Set([401, 403, 408, 429]);
   let flushing = null;
 
   function load() {
@@ -72,7 +75,9 @@
     if (response.ok) {
       return { status: "sent", data: await response.json() };
     }
-    if (response.status === 400 || response.status === 409 || response.status === 422) {
+    // Any other client error is a refusal that no resend will change; left
+    // queued, it would also hold back every record behind it.
+    if (response.status >= 400 && response.status < 500 && !RETRY_LATER.has(response.status)) {
       let errors = {};
       try {
         errors = await response.json();

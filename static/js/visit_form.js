@@ -166,7 +166,11 @@
     if (result.status === "sent") {
       window.location.assign(form.dataset.myWeek);
     } else if (result.status === "invalid") {
-      Object.entries(result.errors).forEach(([field, errors]) =>
+      const refusals = Object.entries(result.errors);
+      if (!refusals.length) {
+        showError("non_field_errors", message("refused"));
+      }
+      refusals.forEach(([field, errors]) =>
         showError(field, Array.isArray(errors) ? errors.join(" ") : String(errors)),
       );
     } else {
@@ -177,16 +181,60 @@
     }
   });
 
+  // The outbox is shared by every field form, and each kind of record names
+  // its own time. An entry without one still has the moment it was queued.
+  const TIME_FIELDS = ["visited_at", "inspected_at", "served_at", "started_at", "ended_at"];
+
+  function recordedAt(item) {
+    const value = TIME_FIELDS.map((name) => item.payload[name]).find(Boolean) || item.queuedAt;
+    const when = new Date(value);
+    return Number.isNaN(when.getTime()) ? null : when;
+  }
+
+  function timeLabel(when) {
+    const clock = { hour: "2-digit", minute: "2-digit" };
+    // A record can wait overnight; the hour alone would then date it wrongly.
+    if (when.toDateString() === new Date().toDateString()) {
+      return when.toLocaleTimeString([], clock);
+    }
+    return when.toLocaleString([], { month: "numeric", day: "numeric", ...clock });
+  }
+
+  function discardButton(item) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button small";
+    button.textContent = message("discard");
+    button.addEventListener("click", () => {
+      if (window.confirm(message("discard-confirm"))) {
+        window.outbox.discard(item.payload.client_uuid);
+      }
+    });
+    return button;
+  }
+
   function renderOutbox(items) {
     panel.hidden = items.length === 0;
     list.replaceChildren(
       ...items.map((item) => {
         const row = document.createElement("li");
-        const when = new Date(item.payload.visited_at);
-        row.textContent = `${when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} ${item.label || ""}`;
+        const when = recordedAt(item);
+        if (when) {
+          const time = document.createElement("time");
+          time.dateTime = when.toISOString();
+          time.textContent = timeLabel(when);
+          row.append(time);
+        }
+        const label = document.createElement("span");
+        label.textContent = item.label || "";
+        row.append(label);
         if (item.errors) {
+          // The server refused it: resending cannot help, only the officer can
+          // decide to drop it.
           row.classList.add("error");
-          row.textContent += ` — ${Object.values(item.errors).flat().join(" ")}`;
+          const reason = document.createElement("span");
+          reason.textContent = Object.values(item.errors).flat().join(" ") || message("refused");
+          row.append(reason, discardButton(item));
         }
         return row;
       }),

@@ -1,6 +1,7 @@
 """The officer's phone: log visits through the typeahead, online and offline."""
 
 import pytest
+from django.utils import translation
 
 from disputes.models import Dispute
 from visits.models import Visit
@@ -54,40 +55,130 @@ def test_visit_logged_through_the_typeahead_moves_the_progress_bar(
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_visit_logged_offline_is_sent_once_when_back_online(phone, live_server, world):
-    """Offline the visit waits on the phone; back online exactly one row is stored."""
+OUTBOX = "JSON.parse(localStorage.getItem('policing.outbox.v1'))"
+
+
+def test_visits_logged_offline_are_sent_once_when_back_online(
+    phone, live_server, world
+):
+    """Offline the visits wait on the phone; back online each is stored once."""
     address = world.households["A"].address
     visits_before = Visit.objects.count()
     phone.goto(f"{live_server.url}/field/visits/new/")
     # The page caches the officer's households for typing while offline.
     phone.wait_for_function("localStorage.getItem('policing.households.v1') !== null")
 
-    context = phone.context
     attempts = []
 
     def refuse(route):
-        attempts.append(route.request.url)
-        route.abort()
+        attempts.append((route.request.method, route.request.url))
+        route.abort("internetdisconnected")
 
-    context.set_offline(True)
-    context.route("**/api/**", refuse)
-    choose_household(phone, address[:2], address)
-    phone.click("[data-visit-form] button[type=submit]")
-    phone.wait_for_selector("[data-outbox-panel]:not([hidden])")
+    # On the page, not the context: page routes are matched first, and the
+    # offsite guard's catch-all would otherwise let these through unseen.
+    phone.route("**/api/**", refuse)
+    phone.context.set_offline(True)
+    for info_items in (1, 2):
+        choose_household(phone, address[:2], address)
+        phone.fill("input[name=info_items]", str(info_items))
+        phone.click("[data-visit-form] button[type=submit]")
+        phone.wait_for_selector(f"[data-outbox-list] li >> nth={info_items - 1}")
     assert phone.is_visible("[data-offline-banner]")
+    # Both saves tried the network first and were turned away.
+    saves = [url for method, url in attempts if method == "POST"]
+    assert len(saves) >= 2
+    assert all(url.endswith("/api/v1/visits/") for url in saves)
+    queued = phone.evaluate(OUTBOX)
+    uuids = [item["payload"]["client_uuid"] for item in queued]
+    assert len(set(uuids)) == 2
     assert Visit.objects.count() == visits_before
+    assert not Visit.objects.filter(client_uuid__in=uuids).exists()
 
-    context.unroute("**/api/**", refuse)
-    context.set_offline(False)
+    phone.unroute("**/api/**", refuse)
+    phone.context.set_offline(False)
     phone.wait_for_selector("[data-outbox-panel]", state="hidden", timeout=15000)
 
-    assert Visit.objects.count() == visits_before + 1
-    assert (
-        phone.evaluate("JSON.parse(localStorage.getItem('policing.outbox.v1'))") == []
+    stored = Visit.objects.filter(client_uuid__in=uuids)
+    assert sorted(str(u) for u in stored.values_list("client_uuid", flat=True)) == (
+        sorted(uuids)
     )
-    # Replaying the same record (a lost response) stores nothing new.
-    phone.evaluate("window.outbox.flush()")
-    assert Visit.objects.count() == visits_before + 1
+    assert sorted(stored.values_list("info_items", flat=True)) == [1, 2]
+    assert Visit.objects.count() == visits_before + 2
+    assert phone.evaluate(OUTBOX) == []
+    # A reply lost on the way back: the phone sends both again, and the
+    # server recognises them instead of storing them twice.
+    sent = phone.evaluate(
+        """queued => {
+          localStorage.setItem('policing.outbox.v1', JSON.stringify(queued));
+          return window.outbox.flush();
+        }""",
+        queued,
+    )
+    assert sent == 2
+    assert phone.evaluate(OUTBOX) == []
+    assert Visit.objects.count() == visits_before + 2
+
+
+def test_waiting_records_show_their_time_and_refused_ones_can_be_dropped(
+    phone, live_server, world
+):
+    """Inspections and patrols are dated by their own time; a refusal is discarded."""
+    phone.goto(f"{live_server.url}/field/visits/new/")
+    # Queued from the other field pages: an inspection the server will refuse
+    # (more hazards removed than found) and a patrol start still offline.
+    phone.route("**/api/v1/patrols/", lambda route: route.abort())
+    phone.evaluate(
+        """([venue, grid]) => {
+          const at = new Date();
+          at.setHours(0, 5, 0, 0);
+          const queuedAt = new Date().toISOString();
+          localStorage.setItem('policing.outbox.v1', JSON.stringify([
+            {url: '/api/v1/inspections/', label: '检查', queuedAt, payload: {
+              client_uuid: window.outbox.uuid(), venue, kind: 'fire',
+              hazards_found: 0, hazards_removed: 1, inspected_at: at.toISOString()}},
+            {url: '/api/v1/patrols/', label: '巡逻', queuedAt, payload: {
+              client_uuid: window.outbox.uuid(), grid, started_at: at.toISOString()}},
+          ]));
+        }""",
+        [world.venues["A"].pk, world.grids["A"].pk],
+    )
+    phone.reload()
+    refused = phone.locator("[data-outbox-list] li.error")
+    refused.wait_for()
+    rows = phone.locator("[data-outbox-list] li")
+    assert rows.count() == 2
+    for row in rows.all():
+        text = row.text_content()
+        assert text.startswith("00:05"), text  # not "Invalid Date"
+    waiting = phone.locator("[data-outbox-list] li:not(.error)")
+    assert waiting.locator("button").count() == 0
+
+    dialogs = []
+
+    def answer(accept):
+        def handle(dialog):
+            dialogs.append(dialog.message)
+            if accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
+
+        return handle
+
+    phone.once("dialog", answer(False))
+    refused.get_by_role("button", name="删除").click()
+    assert rows.count() == 2
+    phone.once("dialog", answer(True))
+    refused.get_by_role("button", name="删除").click()
+    phone.wait_for_selector("[data-outbox-list] li.error", state="detached")
+    with translation.override("zh-hans"):
+        question = translation.gettext(
+            "Discard this record? The server refused it, so it will never be sent."
+        )
+    assert dialogs == [question, question]
+    assert not question.startswith("Discard")  # the officer reads Chinese
+    assert [item["label"] for item in phone.evaluate(OUTBOX)] == ["巡逻"]
+    assert rows.count() == 1
 
 
 def test_inspection_logged_from_the_phone(phone, live_server, world):
