@@ -11,6 +11,16 @@ from stations.models import Bureau
 MONTHS_OFFERED = 24
 
 
+def recent_months() -> list[tuple[str, str]]:
+    """The months offered, this month first."""
+    month = Month.current()
+    months = []
+    for _n in range(MONTHS_OFFERED):
+        months.append((str(month), str(month)))
+        month = month.previous()
+    return months
+
+
 class ReportRequestForm(forms.Form):
     """Ask for a monthly report file: the month, the format (and a bureau)."""
 
@@ -25,11 +35,7 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args, bureaus=None, **kwargs):
         """``bureaus``: the bureaus to choose from (superusers), or None."""
         super().__init__(*args, **kwargs)
-        month = Month.current()
-        months = []
-        for _n in range(MONTHS_OFFERED):
-            months.append((str(month), str(month)))
-            month = month.previous()
+        months = recent_months()
         self.fields["month"].choices = months
         self.fields["month"].initial = months[1][0]  # last month
         if bureaus is None:
@@ -40,3 +46,27 @@ class ReportRequestForm(forms.Form):
 
     def clean_month(self) -> Month:
         return Month.parse(self.cleaned_data["month"])
+
+
+class CountyDashboardForm(forms.Form):
+    """The county dashboard's month (and, for superusers, bureau) selector."""
+
+    month = forms.ChoiceField(label=_("Month"), required=False)
+    bureau = forms.ModelChoiceField(
+        label=_("Bureau"), queryset=Bureau.objects.none(), required=False
+    )
+    sort = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, bureaus=None, sort_keys=(), **kwargs):
+        """``bureaus``: the bureaus to choose from (superusers), or None."""
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = recent_months()
+        self.fields["sort"].choices = [(key, key) for key in sort_keys]
+        if bureaus is None:
+            del self.fields["bureau"]
+        else:
+            self.fields["bureau"].queryset = bureaus
+
+    def clean_month(self) -> Month:
+        text = self.cleaned_data["month"]
+        return Month.parse(text) if text else Month.current()

@@ -142,7 +142,7 @@ def monthly_report(
         done += 1
         progress(done, total)
 
-    assessment_rows, status = _assessment(bureau, month, now=now)
+    assessment_rows, status = assessment_of_month(bureau, month, now=now)
     done += 1
     progress(done, total)
 
@@ -228,9 +228,10 @@ def monthly_report(
     )
 
 
-def _assessment(
+def assessment_of_month(
     bureau: Bureau, month: Month, *, now: datetime.datetime
 ) -> tuple[list[assessment.Row], str]:
+    """Return the month's rows and status: stored if computed, else live."""
     stored = MonthlyAssessment.objects.for_month(month).filter(bureau=bureau).first()
     if stored is not None:
         rows = AssessmentRow.objects.filter(assessment=stored)

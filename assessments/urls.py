@@ -5,11 +5,16 @@ from assessments import views
 app_name = "assessments"
 
 urlpatterns = [
-    path("", views.ReportDownloadView.as_view(), name="reports"),
+    path("county/", views.CountyDashboardView.as_view(), name="county"),
+    path("reports/", views.ReportDownloadView.as_view(), name="reports"),
     path(
-        "jobs/<int:pk>/progress/",
+        "reports/jobs/<int:pk>/progress/",
         views.ReportJobProgressView.as_view(),
         name="report-progress",
     ),
-    path("jobs/<int:pk>/file/", views.ReportJobFileView.as_view(), name="report-file"),
+    path(
+        "reports/jobs/<int:pk>/file/",
+        views.ReportJobFileView.as_view(),
+        name="report-file",
+    ),
 ]

@@ -1,6 +1,6 @@
 """Scoped querysets of disputes: grid data, written by bureau, chief and field."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from policing.querysets import ScopedQuerySet
@@ -35,13 +35,27 @@ class DisputeQuerySet(ScopedQuerySet):
         while it is accepted (no session held yet), and the return visit
         while it is resolved without any return visit recorded.
         """
-        return self.filter(self._overdue(now))
+        return self.filter(self.overdue_condition(now))
 
     def annotate_overdue(self, now=None):
         """Annotate ``is_overdue``: whether :meth:`overdue` would return it."""
-        return self.annotate(is_overdue=self._overdue(now))
+        return self.annotate(is_overdue=self.overdue_condition(now))
 
-    def _overdue(self, now=None) -> Q:
+    def open_counts(self, now=None) -> dict[str, int]:
+        """Count open disputes by colour and, as ``overdue``, the late ones.
+
+        One query: the dashboards' dispute card.
+        """
+        colours = self.model._meta.get_field("colour").choices
+        return self.aggregate(
+            **{
+                colour: Count("pk", filter=Q(status__in=OPEN_STATUSES, colour=colour))
+                for colour, _label in colours
+            },
+            overdue=Count("pk", filter=self.overdue_condition(now)),
+        )
+
+    def overdue_condition(self, now=None) -> Q:
         now = now or timezone.now()
         return_visit = self.model._meta.apps.get_model("disputes", "ReturnVisit")
         visited = Exists(return_visit.objects.filter(dispute=OuterRef("pk")))

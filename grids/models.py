@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from grids import geometry, national_id
@@ -108,6 +109,9 @@ class Grid(models.Model):
                 self.boundary
             )
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("grids:detail", args=[self.pk])
 
     @classmethod
     def locate(cls, point: dict, *, among=None) -> "Grid | None":

@@ -1,6 +1,7 @@
 import datetime
 
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from policing.querysets import ScopedQuerySet
 from stations.scoping import Role
@@ -38,6 +39,23 @@ class GridQuerySet(ScopedQuerySet):
             min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat
         )
 
+    def annotate_counts(self):
+        """Annotate ``household_count``, ``resident_count`` and ``key_person_count``.
+
+        Counted in subqueries, so the three joins do not multiply each other.
+        """
+        from grids.models import Household, Resident
+
+        households = Household.objects.filter(grid=OuterRef("pk"))
+        residents = Resident.objects.filter(household__grid=OuterRef("pk"))
+        return self.annotate(
+            household_count=_count(households, "grid"),
+            resident_count=_count(residents, "household__grid"),
+            key_person_count=_count(
+                residents.filter(is_key_person=True), "household__grid"
+            ),
+        )
+
 
 class HouseholdQuerySet(ScopedQuerySet):
     bureau_field = "grid__area__station__bureau"
@@ -45,9 +63,36 @@ class HouseholdQuerySet(ScopedQuerySet):
     grid_field = "grid"
     writers = frozenset({Role.BUREAU, Role.CHIEF, Role.FIELD})
 
+    def annotate_overview(self, *, visits):
+        """Annotate ``resident_count``, ``key_person_count`` and ``last_visited_at``.
+
+        ``visits`` is the visits the requester may read (``visible_to``), so
+        a visit outside the requester's scope never dates a household.
+        ``last_visited_at`` is None for a household never visited.
+        """
+        from grids.models import Resident
+
+        residents = Resident.objects.filter(household=OuterRef("pk"))
+        latest = (
+            visits.filter(household=OuterRef("pk"))
+            .order_by("-visited_at")
+            .values("visited_at")[:1]
+        )
+        return self.annotate(
+            resident_count=_count(residents, "household"),
+            key_person_count=_count(residents.filter(is_key_person=True), "household"),
+            last_visited_at=Subquery(latest),
+        )
+
 
 class ResidentQuerySet(ScopedQuerySet):
     bureau_field = "household__grid__area__station__bureau"
     station_field = "household__grid__area__station"
     grid_field = "household__grid"
     writers = frozenset({Role.BUREAU, Role.CHIEF, Role.FIELD})
+
+
+def _count(queryset, group_by: str) -> Coalesce:
+    """Return the number of rows of a correlated ``queryset``, 0 when none."""
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))

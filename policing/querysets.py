@@ -47,6 +47,14 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self._within(scope, territory=True)
 
+    def of_station(self, station_id: int) -> "ScopedQuerySet":
+        """Return the rows of one station (a dashboard's narrowing, not access)."""
+        return self.filter(**{self.station_field: station_id})
+
+    def of_bureau(self, bureau_id: int) -> "ScopedQuerySet":
+        """Return the rows of one bureau."""
+        return self.filter(**{self.bureau_field: bureau_id})
+
     def may_write(self, scope: Scope) -> bool:
         """Return whether the role of ``scope`` may write this model at all."""
         return scope.role is Role.SUPERUSER or scope.role in self.writers

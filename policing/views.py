@@ -91,12 +91,21 @@ class WorkflowActionMixin:
         return str(self.done_messages[action])
 
 
+#: Where each role lands after login (issue: dashboards): its own page.
+LANDING_PAGES = {
+    Role.FIELD: "visits:my_week",
+    Role.CHIEF: "stations:own_dashboard",
+    Role.BUREAU: "assessments:county",
+    Role.SUPERUSER: "assessments:county",
+}
+
+
 class HomeView(TemplateView):
-    """Send field staff to their week; show everyone else the entry points."""
+    """Send staff to their role's page; show anyone else the entry points."""
 
     template_name = "home.html"
 
     def get(self, request, *args, **kwargs):
-        if scope_of(request.user).role is Role.FIELD:
-            return redirect("visits:my_week")
+        if landing := LANDING_PAGES.get(scope_of(request.user).role):
+            return redirect(landing)
         return super().get(request, *args, **kwargs)

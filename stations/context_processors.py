@@ -13,8 +13,12 @@ def notifications(request):
         "unread_notifications": lambda: (
             Notification.objects.for_user(user).unread().count()
         ),
-        # The scope is cached per request, so this costs no query.
+        # The scope is cached per request, so these cost no query.
         "sees_bureau_pages": lambda: (
             scope_of(user).role in (Role.BUREAU, Role.SUPERUSER)
+        ),
+        "sees_station_pages": lambda: scope_of(user).role is Role.CHIEF,
+        "sees_field_pages": lambda: (
+            scope_of(user).person_id is not None and scope_of(user).role is Role.FIELD
         ),
     }

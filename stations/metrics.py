@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area, Grid
 from policing.metrics import Rate
@@ -42,6 +43,15 @@ class Coverage:
 
 #: The rate names, in the order of SPEC §3 (the API's keys).
 COVERAGE_RATES = tuple(field.name for field in fields(Coverage))
+
+#: What each rate is called on a page.
+COVERAGE_LABELS = {
+    "community_office_coverage": _("Community office coverage"),
+    "rural_office_coverage": _("Rural office coverage"),
+    "workstation_coverage": _("Workstation coverage"),
+    "grid_officer_coverage": _("One officer per grid"),
+    "post_officer_share": _("Officers at posts"),
+}
 
 #: The target of each rate, None where the seeds give none. Kept apart from
 #: :class:`Coverage`, whose API shape SPEC §4 fixes to numerator,

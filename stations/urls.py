@@ -5,9 +5,17 @@ from stations import views
 app_name = "stations"
 
 urlpatterns = [
-    path("", views.NotificationListView.as_view(), name="notifications"),
+    path("stations/", views.OwnStationView.as_view(), name="own_dashboard"),
+    path("stations/<int:pk>/", views.StationDashboardView.as_view(), name="dashboard"),
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path(
-        "<int:pk>/open/", views.NotificationOpenView.as_view(), name="notification_open"
+        "notifications/<int:pk>/open/",
+        views.NotificationOpenView.as_view(),
+        name="notification_open",
     ),
-    path("read/", views.NotificationReadAllView.as_view(), name="notifications_read"),
+    path(
+        "notifications/read/",
+        views.NotificationReadAllView.as_view(),
+        name="notifications_read",
+    ),
 ]

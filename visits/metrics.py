@@ -28,6 +28,10 @@ class DueContact:
     kind: str  # a Visit.Kind value
     last_contact: datetime.datetime | None
 
+    @property
+    def kind_label(self) -> str:
+        return Visit.Kind(self.kind).label
+
 
 def period_starts(today: datetime.date) -> dict[str, datetime.datetime]:
     """Return when the current week, month and quarter began, local time."""

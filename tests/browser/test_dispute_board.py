@@ -15,7 +15,7 @@ def chief(page, live_server, world, offsite_requests, page_errors):
     page.fill("input[name=username]", "chief_s")
     page.fill("input[name=password]", "correct-horse-battery-staple")
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/stations/{world.stations['S'].pk}/")
     yield page
     assert page_errors == []
     assert offsite_requests == []

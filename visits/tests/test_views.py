@@ -35,11 +35,11 @@ def test_logins_without_staff_record_are_refused(world):
 
 
 def test_home_sends_field_staff_to_their_week(world):
-    """After login an officer lands on "my week"; a chief does not."""
+    """After login an officer lands on "my week"; a chief on the station."""
     response = logged_in(world.users["officer_a"]).get("/")
     assert response.status_code == 302
     assert response.url == "/field/"
-    assert logged_in(world.users["chief_s"]).get("/").status_code == 200
+    assert logged_in(world.users["chief_s"]).get("/").url == "/stations/"
 
 
 def test_my_week_shows_progress_against_targets(world):

@@ -1,0 +1,187 @@
+"""What the county bureau's dashboard shows for a month, in a fixed number of queries.
+
+Quota completion is read from the nightly snapshots (the weeks whose
+Thursday is in the month, as in the monthly report), coverage and disputes
+from one aggregate each, the ranking from the stored assessment or, before
+it is stored, computed live as the report does.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+
+from assessments import assessment
+from assessments.models import QuotaSnapshot
+from assessments.periods import Month
+from assessments.report import assessment_of_month, weeks_of
+from disputes.models import Dispute
+from disputes.querysets import OPEN_STATUSES
+from grids.models import Grid
+from stations.maps import feature_collection
+from stations.metrics import Coverage, coverage_by_station
+from stations.models import Assignment, Bureau, Station
+
+COMPLETION = Decimal("0.0001")
+SCORE = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class StationColumn:
+    station: Station
+    coverage: Coverage
+    #: mean weekly completion of the station's tracked staff in the month
+    completion: float | None
+    #: mean assessment score of its assessed staff
+    average_score: Decimal | None
+    assessed: int
+    open_disputes: int
+    overdue_disputes: int
+
+
+@dataclass(frozen=True)
+class CountyDashboard:
+    bureau: Bureau
+    month: Month
+    #: "draft", "published" or "live" (not stored yet), as in the report
+    assessment_status: str
+    stations: list[StationColumn]
+    ranking: list[assessment.Row]
+    station_names: dict[int, str]
+    completion: float | None
+    average_score: Decimal | None
+    map: dict
+
+
+def county_dashboard(
+    bureau: Bureau, month: Month, *, now: datetime.datetime | None = None
+) -> CountyDashboard:
+    """Return the county dashboard of ``bureau`` for ``month``.
+
+    A fixed number of queries whatever the number of stations, grids and
+    staff (the live assessment is three of them).
+    """
+    now = now or timezone.now()
+    on = min(month.last_day, timezone.localdate(now))
+    stations = list(Station.objects.filter(bureau=bureau).order_by("code", "pk"))
+    coverage = coverage_by_station(Station.objects.filter(bureau=bureau), on=on)
+    snapshots = QuotaSnapshot.objects.filter(
+        bureau=bureau, week_start__in=[week.monday for week in weeks_of(month)]
+    )
+    by_station = dict(
+        snapshots.order_by()
+        .values("station")
+        .annotate(mean=Avg("completion"))
+        .values_list("station", "mean")
+    )
+    by_person = dict(
+        snapshots.order_by()
+        .values("person")
+        .annotate(mean=Avg("completion"))
+        .values_list("person", "mean")
+    )
+    ranking, status = assessment_of_month(bureau, month, now=now)
+    scores = defaultdict(list)
+    for row in ranking:
+        if row.score is not None:
+            scores[row.station].append(row.score)
+    disputes = _disputes_by_station(bureau, now=now)
+    columns = [
+        StationColumn(
+            station=station,
+            coverage=coverage[station.pk],
+            completion=_rounded(by_station.get(station.pk), COMPLETION),
+            average_score=_average(scores[station.pk]),
+            assessed=sum(row.station == station.pk for row in ranking),
+            open_disputes=disputes[station.pk]["open"],
+            overdue_disputes=disputes[station.pk]["overdue"],
+        )
+        for station in stations
+    ]
+    names = {station.pk: station.name for station in stations}
+    return CountyDashboard(
+        bureau=bureau,
+        month=month,
+        assessment_status=status,
+        stations=columns,
+        ranking=ranking,
+        station_names=names,
+        completion=_rounded(
+            snapshots.aggregate(mean=Avg("completion"))["mean"], COMPLETION
+        ),
+        average_score=_average([row.score for row in ranking if row.score is not None]),
+        map=_grid_map(bureau, by_person, on=on, names=names),
+    )
+
+
+def _disputes_by_station(bureau: Bureau, *, now) -> dict[int, dict[str, int]]:
+    """Open and overdue disputes of each station, now. One query."""
+    overdue = Dispute.objects.overdue_condition(now)
+    rows = (
+        Dispute.objects.of_bureau(bureau.pk)
+        .order_by()
+        .values("grid__area__station")
+        .annotate(
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            overdue=Count("pk", filter=overdue),
+        )
+    )
+    counts = defaultdict(lambda: {"open": 0, "overdue": 0})
+    for row in rows:
+        counts[row["grid__area__station"]] = row
+    return counts
+
+
+def _grid_map(bureau: Bureau, completion_by_person: dict, *, on, names) -> dict:
+    """Every grid of the bureau, coloured by its staff's mean completion.
+
+    The staff are those assigned to the grid on ``on``; their completion is
+    the mean over the month's snapshots. Two queries.
+    """
+    staff = defaultdict(list)
+    for grid_id, person_id in (
+        Assignment.objects.current(on=on)
+        .filter(grid__area__station__bureau=bureau)
+        .values_list("grid_id", "person_id")
+    ):
+        if person_id in completion_by_person:
+            staff[grid_id].append(completion_by_person[person_id])
+    grids = Grid.objects.of_bureau(bureau.pk).values(
+        "pk", "name", "code", "boundary", "area__station"
+    )
+    return {
+        "grids": feature_collection(
+            (
+                grid["boundary"],
+                {
+                    "id": grid["pk"],
+                    "name": grid["name"],
+                    "code": grid["code"],
+                    "station": names.get(grid["area__station"]),
+                    "completion": _rounded(
+                        _mean(staff.get(grid["pk"], [])), COMPLETION
+                    ),
+                },
+            )
+            for grid in grids
+        )
+    }
+
+
+def _mean(values):
+    return sum(values) / len(values) if values else None
+
+
+def _average(scores) -> Decimal | None:
+    if not scores:
+        return None
+    return (sum(scores) / len(scores)).quantize(SCORE, rounding=ROUND_HALF_UP)
+
+
+def _rounded(value, places: Decimal) -> float | None:
+    if value is None:
+        return None
+    return float(Decimal(value).quantize(places, rounding=ROUND_HALF_UP))
