@@ -65,13 +65,17 @@ def test_chief_lands_on_the_station_dashboard_and_opens_a_grid(
     assert offsite_requests == []
 
     # The tooltip names the grid under the pointer; the click opens its page.
-    # Near a corner: the grid's dispute marker sits on its centre.
-    polygon, corner = polygons.first, {"x": 8, "y": 8}
-    polygon.hover(position=corner)
+    # The markers go first (the layer control): a dispute marker sits on its
+    # grid's centre, and the factory grids may be far apart, hence small.
+    overlays = station_map.locator(".leaflet-control-layers-overlays input")
+    for index in range(1, overlays.count()):
+        overlays.nth(index).uncheck()
+    polygon = polygons.first
+    polygon.hover()
     tooltip = page.locator(".leaflet-tooltip")
     tooltip.wait_for()
     grid = next(grid for grid in grids if f"({grid.code})" in tooltip.inner_text())
-    polygon.click(position=corner)
+    polygon.click()
     page.wait_for_url(f"{live_server.url}/grids/{grid.pk}/")
 
 
