@@ -1,24 +1,12 @@
 """Celery tasks of the assessments app: thin wrappers over its functions."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from assessments import assessment, metrics, report_jobs, snapshots
 from assessments.models import AssessmentStatus, MonthlyAssessment, ReportJob
 from assessments.periods import IsoWeek, Month
-from policing.celery import enqueue_on_commit
+from policing.celery import RETRIED_ON_DATABASE_ERRORS, enqueue_on_commit
 from stations.models import Bureau, Person
-
-#: A lost database connection or a deadlock is worth retrying: every task
-#: here is idempotent (a rerun replaces its period's rows or rebuilds its
-#: file). A refused input is a ValidationError, not retried.
-RETRIED_ON_DATABASE_ERRORS = {
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "retry_backoff_max": 10 * 60,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 
 
 @shared_task

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from grids import national_id
-from grids.models import Resident
+from grids.models import LedgerEntity, Resident
 
 
 class ResidentForm(forms.ModelForm):
@@ -48,3 +48,47 @@ class ResidentForm(forms.ModelForm):
         if self.cleaned_data.get("id_number"):
             self.instance.id_number = self.cleaned_data["id_number"]
         super()._post_clean()
+
+
+#: The file names each kind of ledger may have.
+LEDGER_EXTENSIONS = {
+    LedgerEntity.GRIDS: (".geojson", ".json"),
+    LedgerEntity.HOUSEHOLDS: (".xlsx", ".csv"),
+    LedgerEntity.RESIDENTS: (".xlsx", ".csv"),
+}
+
+
+class LedgerUploadForm(forms.Form):
+    """The first step of an import: which records, which file."""
+
+    entity = forms.ChoiceField(label=_("Records"), choices=LedgerEntity.choices)
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, entity = cleaned.get("file"), cleaned.get("entity")
+        if upload is None or entity is None:
+            return cleaned
+        extensions = LEDGER_EXTENSIONS[entity]
+        if not upload.name.lower().endswith(extensions):
+            self.add_error(
+                "file",
+                _("For %(records)s upload a %(extensions)s file.")
+                % {
+                    "records": LedgerEntity(entity).label,
+                    "extensions": " / ".join(extensions),
+                },
+            )
+        elif upload.size > self.max_bytes:
+            self.add_error(
+                "file",
+                _("The file is larger than %(megabytes)s MB.")
+                % {"megabytes": self.max_bytes // (1024 * 1024)},
+            )
+        elif upload.size == 0:
+            self.add_error("file", _("The file is empty."))
+        return cleaned

@@ -96,3 +96,16 @@ def _count(queryset, group_by: str) -> Coalesce:
     """Return the number of rows of a correlated ``queryset``, 0 when none."""
     counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+class LedgerImportQuerySet(ScopedQuerySet):
+    """Imports are the chief's or the bureau's: a chief sees the station's."""
+
+    bureau_field = "bureau"
+    station_field = "station"
+    writers = frozenset({Role.BUREAU, Role.CHIEF})
+
+    def _within(self, scope, *, territory):
+        if scope.role not in (Role.BUREAU, Role.CHIEF, Role.SUPERUSER):
+            return self.none()
+        return super()._within(scope, territory=territory)

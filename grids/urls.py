@@ -1,9 +1,30 @@
 from django.urls import path
 
-from grids import views
+from grids import ledger_views, views
 
 app_name = "grids"
 
 urlpatterns = [
-    path("<int:pk>/", views.GridDetailView.as_view(), name="detail"),
+    path("grids/<int:pk>/", views.GridDetailView.as_view(), name="detail"),
+    path("ledgers/", ledger_views.LedgerView.as_view(), name="ledgers"),
+    path(
+        "ledgers/<int:pk>/",
+        ledger_views.LedgerImportView.as_view(),
+        name="ledger_import",
+    ),
+    path(
+        "ledgers/<int:pk>/progress/",
+        ledger_views.LedgerImportProgressView.as_view(),
+        name="ledger_progress",
+    ),
+    path(
+        "ledgers/export/<str:entity>.<str:file_format>",
+        ledger_views.LedgerExportView.as_view(),
+        name="ledger_export",
+    ),
+    path(
+        "ledgers/template/<str:entity>.<str:file_format>",
+        ledger_views.LedgerTemplateView.as_view(),
+        name="ledger_template",
+    ),
 ]

@@ -4,6 +4,7 @@ import logging
 import os
 
 from celery import Celery
+from django.db import InterfaceError, OperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -12,6 +13,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "policing.settings")
 app = Celery("policing")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+#: A lost database connection or a deadlock is worth retrying for a task
+#: that is idempotent (a rerun replaces its period's rows, rebuilds its file
+#: or checks its file again). A refused input is a ValidationError, not
+#: retried.
+RETRIED_ON_DATABASE_ERRORS = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 10 * 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
 def enqueue_on_commit(task, *args) -> None:

@@ -1,5 +1,8 @@
 """Request middleware shared by every app."""
 
+import contextlib
+
+import pghistory
 from django.db import connection
 from pghistory.middleware import HistoryMiddleware
 
@@ -17,3 +20,14 @@ class AuditContextMiddleware(HistoryMiddleware):
         if connection.vendor != "postgresql":
             return self.get_response(request)
         return super().__call__(request)
+
+
+def audit_context(**metadata):
+    """Attach ``metadata`` to the audit events written inside the block.
+
+    For work outside a request (a Celery task acting for a user). Like the
+    middleware, a no-op on SQLite, which has no audit triggers.
+    """
+    if connection.vendor != "postgresql":
+        return contextlib.nullcontext()
+    return pghistory.context(**metadata)

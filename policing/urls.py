@@ -15,7 +15,7 @@ urlpatterns = [
     path("field/", include("visits.urls")),
     path("disputes/", include("disputes.urls")),
     path("cases/", include("cases.urls")),
-    path("grids/", include("grids.urls")),
+    path("", include("grids.urls")),
     path("", include("stations.urls")),
     path("", include("assessments.urls")),
     path("track/", include("cases.public_urls")),

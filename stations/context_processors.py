@@ -18,6 +18,7 @@ def notifications(request):
             scope_of(user).role in (Role.BUREAU, Role.SUPERUSER)
         ),
         "sees_station_pages": lambda: scope_of(user).role is Role.CHIEF,
+        "sees_ledgers": lambda: scope_of(user).role in (Role.CHIEF, Role.BUREAU),
         "sees_field_pages": lambda: (
             scope_of(user).person_id is not None and scope_of(user).role is Role.FIELD
         ),

@@ -123,3 +123,31 @@ def test_areas_added_to_and_removed_from_a_post_are_recorded(world, client_for):
     ]
     assert {e.pgh_context.metadata["user"] for e in recorded} == {chief.pk}
     assert {e.pgh_context.metadata["url"] for e in recorded} == {url}
+
+
+def test_an_applied_ledger_is_audited_with_the_import_named(world):
+    """Rows written by an import's Celery task carry its confirmer and the import."""
+    from grids import ledger_jobs
+    from grids.models import LedgerImport
+    from grids.tests.test_ledgers import sheet
+
+    chief = world.users["chief_s"]
+    grid = world.grids["A"]
+    job = LedgerImport.objects.create(
+        entity="households",
+        file_name="h.xlsx",
+        content=sheet([["审计路1号", grid.code, "", "", 2]]),
+        bureau=world.bureaus["X"],
+        station=world.stations["S"],
+        requested_by=chief,
+    )
+    ledger_jobs.run_check(job)
+    LedgerImport.objects.filter(pk=job.pk).update(
+        status=LedgerImport.Status.APPLYING, applied_by=chief
+    )
+    job.refresh_from_db()
+    assert ledger_jobs.run_apply(job).status == LedgerImport.Status.APPLIED
+
+    household = Household.objects.get(address="审计路1号")
+    event = events_of("grids.Household").get(pgh_obj_id=household.pk)
+    assert event.pgh_context.metadata == {"user": chief.pk, "ledger_import": job.pk}

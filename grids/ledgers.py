@@ -1,0 +1,754 @@
+"""Ledgers (基础台账): households and residents from xlsx or csv files, and back.
+
+Built on django-import-export's resources: a :class:`LedgerResource` reads a
+sheet whose headers may be Chinese or English (:data:`HEADERS`), matches
+each row to the record it updates by a natural key (a household's standard
+address, a resident's national ID), validates it like any other write
+(``full_clean``; national IDs through the model's checksum and encryption)
+and reports per row what it would create, update or leave unchanged, with
+every error's row, column and reason. :func:`check` runs it as a dry run,
+:func:`apply` for real in one transaction; both run inside the requester's
+scope, so a row naming another station's grid or household is an error like
+a nonexistent one. Export writes the same headers, so a file round-trips.
+"""
+
+import csv
+import io
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources, widgets
+from import_export.results import RowResult
+from shapely import STRtree
+
+from grids import geometry, national_id
+from grids.models import Grid, Household, LedgerEntity, LedgerImportRow, Resident
+from stations.scoping import scope_of
+
+#: entity -> {canonical (exported) header: accepted spellings}
+HEADERS = {
+    LedgerEntity.HOUSEHOLDS: {
+        "标准地址": ["address", "standard address", "地址", "房屋地址"],
+        "网格编码": ["grid", "grid code", "网格", "网格代码"],
+        "经度": ["longitude", "lon", "lng", "x"],
+        "纬度": ["latitude", "lat", "y"],
+        "户内人数": ["members", "member count", "member_count", "人数"],
+    },
+    LedgerEntity.RESIDENTS: {
+        "姓名": ["name", "full name"],
+        "身份证号": ["id number", "id_number", "national id", "公民身份号码", "身份证"],
+        "联系电话": ["phone", "telephone", "mobile", "电话", "手机", "手机号"],
+        "标准地址": ["address", "household", "standard address", "地址", "住址"],
+        "重点人员": ["key person", "is_key_person", "是否重点人员"],
+        "重点人员类别": [
+            "key person category",
+            "key_person_category",
+            "category",
+            "类别",
+        ],
+    },
+}
+#: The columns a file must have; the others may be left out.
+REQUIRED = {
+    LedgerEntity.HOUSEHOLDS: ["标准地址"],
+    LedgerEntity.RESIDENTS: ["姓名", "身份证号", "标准地址"],
+}
+#: The example row of each downloadable template.
+EXAMPLES = {
+    LedgerEntity.HOUSEHOLDS: ["城关镇幸福社区建设路1号1单元101室", "", 103.8, 25.49, 3],
+    LedgerEntity.RESIDENTS: [
+        "张三",
+        "11010519491231002X",
+        "13800138000",
+        "城关镇幸福社区建设路1号1单元101室",
+        "否",
+        "",
+    ],
+}
+
+YES = ("是", "yes", "y", "true", "1", "√", "✓")
+NO = ("否", "no", "n", "false", "0", "")
+
+Progress = Callable[[int, int], None]
+
+
+class LedgerFileError(ValueError):
+    """The file as a whole cannot be read: a format, header or size problem."""
+
+
+@dataclass
+class RowOutcome:
+    #: the row as seen in the sheet: the header is row 1
+    number: int
+    action: str  # a LedgerImportRow.Action value
+    key: str
+    errors: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    rows: list[RowOutcome]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        counts = Counter(row.action for row in self.rows)
+        return {str(action): counts.get(action, 0) for action in LedgerImportRow.Action}
+
+    @property
+    def has_errors(self) -> bool:
+        return any(row.action == LedgerImportRow.Action.INVALID for row in self.rows)
+
+
+#
+# Reading files
+#
+
+
+def read_table(content: bytes, file_name: str, entity: str) -> tablib.Dataset:
+    """Read an xlsx or csv file into a dataset with canonical headers.
+
+    CSV files are read as UTF-8 (with or without a byte order mark) or, when
+    that fails, as GB18030: Excel in Chinese saves CSV in GBK.
+    """
+    name = file_name.lower()
+    try:
+        if name.endswith(".xlsx"):
+            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+        elif name.endswith(".csv"):
+            dataset = _read_csv(content)
+        else:
+            raise LedgerFileError(_("Upload an .xlsx or .csv file."))
+    except LedgerFileError:
+        raise
+    except Exception as error:  # openpyxl and csv raise many kinds
+        raise LedgerFileError(
+            _("The file could not be read as %(format)s: %(reason)s")
+            % {"format": name.rsplit(".", 1)[-1], "reason": error}
+        ) from error
+    dataset.headers = [canonical_header(entity, header) for header in dataset.headers]
+    missing = [header for header in REQUIRED[entity] if header not in dataset.headers]
+    if missing:
+        raise LedgerFileError(
+            _("The file lacks the column(s): %(columns)s.")
+            % {"columns": "、".join(missing)}
+        )
+    return dataset
+
+
+def _read_csv(content: bytes) -> tablib.Dataset:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise LedgerFileError(_("The file is empty."))
+    width = len(rows[0])
+    dataset = tablib.Dataset(headers=rows[0])
+    for row in rows[1:]:
+        if any(cell.strip() for cell in row):
+            dataset.append((row + [""] * width)[:width])
+    return dataset
+
+
+def canonical_header(entity: str, header) -> str:
+    """Return the exported header a file's header stands for, or it unchanged."""
+    text = _normalise(header)
+    for canonical, aliases in HEADERS[entity].items():
+        if text in {_normalise(canonical), *map(_normalise, aliases)}:
+            return canonical
+    return str(header or "").strip()
+
+
+def _normalise(text) -> str:
+    # Full-width letters and spaces are common in Chinese sheets: NFKC folds them.
+    text = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
+    return text.replace(" ", "").replace("_", "").replace("*", "")
+
+
+#
+# Widgets: strict where import-export is lenient
+#
+
+
+class TextWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a phone or code Excel made a number
+        return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+class NumberWidget(widgets.IntegerWidget):
+    """Whole numbers, written to the sheet as numbers, not text."""
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else int(value)
+
+
+class YesNoWidget(widgets.Widget):
+    """是/否, yes/no, true/false, 1/0; anything else is an error."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = _normalise(value)
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise ValueError(_("Write 是 or 否 (yes or no)."))
+
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice by its value or its label, in Chinese or English."""
+
+    def __init__(self, choices):
+        self.choices = choices
+        super().__init__()
+
+    def clean(self, value, row=None, **kwargs):
+        text = _normalise(value)
+        if not text:
+            return ""
+        for choice, label in self.choices.choices:
+            names = {
+                _normalise(choice),
+                *(_normalise(_label_in(label, lang)) for lang in ("zh-hans", "en")),
+            }
+            if text in names:
+                return choice
+        raise ValueError(
+            _("Unknown value %(value)s; use one of: %(choices)s.")
+            % {
+                "value": value,
+                "choices": "、".join(
+                    _label_in(label, "zh-hans")
+                    for _value, label in self.choices.choices
+                ),
+            }
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        if not value:
+            return ""
+        return _label_in(self.choices(value).label, "zh-hans")
+
+
+def _label_in(label, language: str) -> str:
+    with translation.override(language):
+        return str(label)
+
+
+#
+# Resources
+#
+
+
+class LedgerResource(resources.ModelResource):
+    """A ledger sheet read and written inside one user's scope."""
+
+    entity: str
+    #: the column holding each row's natural key
+    key_column: str
+    #: model field -> the column its errors are reported under
+    error_columns: dict[str, str] = {}
+
+    def __init__(self, *, user, progress: Progress | None = None):
+        super().__init__()
+        self.user = user
+        self.scope = scope_of(user)
+        self.progress = progress or (lambda done, total: None)
+        self.outcomes: list[RowOutcome] = []
+        self.duplicates: dict[int, int] = {}
+        self.total = 0
+
+    def get_queryset(self):
+        return self._meta.model.objects.in_scope_of(self.user)
+
+    def before_import(self, dataset, **kwargs):
+        self.total = len(dataset)
+        self.duplicates = _repeated([self.natural_key(row) for row in dataset.dict])
+
+    def natural_key(self, row: dict) -> str:
+        """What the preview calls the row's record."""
+        return TextWidget().clean(row.get(self.key_column))
+
+    def identity(self, row: dict):
+        """What makes two rows of a file the same record."""
+        return self.natural_key(row)
+
+    def before_import_row(self, row, row_number=None, **kwargs):
+        if row_number in self.duplicates:
+            raise ValidationError(
+                {
+                    self.key_attribute: _(
+                        "The same record is on row %(first)s: a file may name it once."
+                    )
+                    % {"first": self.duplicates[row_number] + 1}
+                }
+            )
+
+    def validate_instance(self, instance, import_validation_errors=None, **kwargs):
+        errors = dict(import_validation_errors or {})
+        try:
+            # References were resolved inside the scope already; checking
+            # them again would cost a query per row and per reference.
+            instance.full_clean(
+                exclude=[*errors, *self.resolved_references], validate_unique=False
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors or original is None or original.pk is None:
+            return False
+        return self.values(instance) == self.values(original)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        # Recorded here, not in after_import_row(), which a row refused
+        # before its instance exists never reaches.
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        number = kwargs["row_number"]
+        self.outcomes.append(
+            RowOutcome(
+                number=number + 1,
+                action=_action(row_result),
+                key=self.natural_key(row)[:200],
+                errors=self.row_errors(row_result),
+            )
+        )
+        step = max(1, self.total // 100)
+        if number % step == 0 or number == self.total:
+            self.progress(number, self.total)
+        return row_result
+
+    def row_errors(self, row_result) -> list[dict]:
+        errors = []
+        if row_result.validation_error is not None:
+            for name, messages in row_result.validation_error.message_dict.items():
+                column = self.error_columns.get(name, "")
+                if name == NON_FIELD_ERRORS:
+                    column = ""
+                errors.extend({"column": column, "message": m} for m in messages)
+        for error in row_result.errors:
+            errors.append({"column": "", "message": str(error.error)})
+        return errors
+
+
+def _action(row_result) -> str:
+    return {
+        RowResult.IMPORT_TYPE_NEW: LedgerImportRow.Action.NEW,
+        RowResult.IMPORT_TYPE_UPDATE: LedgerImportRow.Action.UPDATE,
+        RowResult.IMPORT_TYPE_SKIP: LedgerImportRow.Action.SKIP,
+    }.get(row_result.import_type, LedgerImportRow.Action.INVALID)
+
+
+def _repeated(keys: list[str]) -> dict[int, int]:
+    """Map the dataset index of each repeated key to its first occurrence."""
+    first: dict[str, int] = {}
+    repeated = {}
+    for index, key in enumerate(keys, 1):
+        if not key:
+            continue
+        if key in first:
+            repeated[index] = first[key]
+        else:
+            first[key] = index
+    return repeated
+
+
+class HouseholdResource(LedgerResource):
+    entity = LedgerEntity.HOUSEHOLDS
+    key_column = "标准地址"
+    key_attribute = "address"
+    resolved_references = ("grid",)
+    error_columns = {
+        "address": "标准地址",
+        "grid": "网格编码",
+        "location": "经度",
+        "member_count": "户内人数",
+    }
+
+    address = fields.Field(
+        attribute="address", column_name="标准地址", widget=TextWidget()
+    )
+    grid = fields.Field(column_name="网格编码")
+    longitude = fields.Field(column_name="经度")
+    latitude = fields.Field(column_name="纬度")
+    member_count = fields.Field(
+        attribute="member_count",
+        column_name="户内人数",
+        widget=NumberWidget(),
+        default=1,
+    )
+
+    class Meta:
+        model = Household
+        import_id_fields = ("address",)
+        fields = ("address", "grid", "longitude", "latitude", "member_count")
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = True
+        skip_html_diff = True
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        grids = list(
+            Grid.objects.in_scope_of(self.user).values_list("pk", "code", "boundary")
+        )
+        self.grids_by_code = {code: pk for pk, code, _boundary in grids}
+        self.grid_ids = [pk for pk, _code, _boundary in grids]
+        self.tree = STRtree([geometry.to_shape(boundary) for *_k, boundary in grids])
+        self.existing = {
+            household.address: household
+            for household in self.get_queryset().only(
+                "pk", "address", "grid_id", "location", "member_count"
+            )
+        }
+
+    def get_instance(self, instance_loader, row):
+        return self.existing.get(self.natural_key(row))
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        location = _point(row, errors)
+        if location is not None:
+            instance.location = location
+        code = TextWidget().clean(row.get("网格编码"))
+        if code:
+            if code not in self.grids_by_code:
+                errors["grid"] = [
+                    _("No grid with code %(code)s in your scope.") % {"code": code}
+                ]
+            else:
+                instance.grid_id = self.grids_by_code[code]
+        elif location is not None:
+            hits = self.tree.query(geometry.to_shape(location), predicate="covered_by")
+            if len(hits) == 0:
+                errors["location"] = [
+                    _("This location is not inside any grid of your scope.")
+                ]
+            else:
+                instance.grid_id = min(self.grid_ids[i] for i in hits)
+        elif instance.grid_id is None and "location" not in errors:
+            errors["grid"] = [_("Give the grid code or the location (经度, 纬度).")]
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def values(household) -> tuple:
+        return (
+            household.address,
+            household.grid_id,
+            _centimetres(household.location),
+            household.member_count,
+        )
+
+    def dehydrate_grid(self, household):
+        return household.grid.code
+
+    def dehydrate_longitude(self, household):
+        return household.location["coordinates"][0] if household.location else ""
+
+    def dehydrate_latitude(self, household):
+        return household.location["coordinates"][1] if household.location else ""
+
+    def export_queryset(self):
+        return (
+            self.get_queryset()
+            .select_related("grid")
+            .order_by("grid__code", "address", "pk")
+        )
+
+
+def _centimetres(location: dict | None) -> tuple | None:
+    """A point's position to about a centimetre: a spreadsheet keeps 15
+    significant digits, so a stored 30.005000000000003 comes back as 30.005."""
+    if not location:
+        return None
+    return tuple(round(value, 7) for value in location["coordinates"])
+
+
+def _point(row: dict, errors: dict) -> dict | None:
+    """The GeoJSON point of a row's 经度/纬度, None when both are empty."""
+    raw = [row.get("经度"), row.get("纬度")]
+    if all(value in (None, "") for value in raw):
+        return None
+    try:
+        lon, lat = (float(TextWidget().clean(value)) for value in raw)
+    except (TypeError, ValueError):
+        errors["location"] = [_("Longitude and latitude must both be numbers.")]
+        return None
+    point = {"type": "Point", "coordinates": [lon, lat]}
+    try:
+        geometry.validate_point(point)
+    except ValidationError as error:
+        errors["location"] = error.messages
+        return None
+    return point
+
+
+class ResidentResource(LedgerResource):
+    entity = LedgerEntity.RESIDENTS
+    key_column = "身份证号"
+    key_attribute = "id_number"
+    resolved_references = ("household",)
+    error_columns = {
+        "name": "姓名",
+        "id_number": "身份证号",
+        "phone": "联系电话",
+        "household": "标准地址",
+        "is_key_person": "重点人员",
+        "key_person_category": "重点人员类别",
+    }
+
+    name = fields.Field(attribute="name", column_name="姓名", widget=TextWidget())
+    id_number = fields.Field(column_name="身份证号")
+    phone = fields.Field(attribute="phone", column_name="联系电话", widget=TextWidget())
+    household = fields.Field(column_name="标准地址")
+    is_key_person = fields.Field(
+        attribute="is_key_person", column_name="重点人员", widget=YesNoWidget()
+    )
+    key_person_category = fields.Field(
+        attribute="key_person_category",
+        column_name="重点人员类别",
+        widget=ChoiceWidget(Resident.KeyPersonCategory),
+    )
+
+    class Meta:
+        model = Resident
+        import_id_fields = ("id_number",)
+        fields = (
+            "name",
+            "id_number",
+            "phone",
+            "household",
+            "is_key_person",
+            "key_person_category",
+        )
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = True
+        skip_html_diff = True
+
+    def __init__(self, *, user, progress=None, reveal_ids: bool = False):
+        super().__init__(user=user, progress=progress)
+        self.reveal_ids = reveal_ids
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        households = Household.objects.in_scope_of(self.user).only("pk", "address")
+        self.households = {household.address: household.pk for household in households}
+        self.by_hash = {}
+        self.by_mask = defaultdict(list)
+        residents = (
+            self.get_queryset()
+            .select_related("household")
+            .only(
+                "pk",
+                "name",
+                "id_number_hash",
+                "id_number_masked",
+                "id_number_encrypted",
+                "phone",
+                "household_id",
+                "household__address",
+                "is_key_person",
+                "key_person_category",
+            )
+        )
+        for resident in residents:
+            self.by_hash[resident.id_number_hash] = resident
+            self.by_mask[
+                (resident.id_number_masked, resident.household.address, resident.name)
+            ].append(resident)
+
+    def natural_key(self, row: dict) -> str:
+        number = TextWidget().clean(row.get("身份证号")).upper()
+        if len(number) == 18 and "*" not in number:
+            number = national_id.mask(number)  # never kept in clear
+        return f"{TextWidget().clean(row.get('姓名'))} {number}".strip()
+
+    def identity(self, row: dict):
+        number = TextWidget().clean(row.get("身份证号")).upper()
+        if "*" in number:
+            return (
+                number,
+                *(TextWidget().clean(row.get(c)) for c in ("标准地址", "姓名")),
+            )
+        return national_id.blind_index(number) if number else ""
+
+    def get_instance(self, instance_loader, row):
+        number = TextWidget().clean(row.get("身份证号")).upper()
+        if "*" in number:
+            # An exported file: the masked number, the address and the
+            # name together find the resident (an edit keeps the number).
+            key = (
+                number,
+                TextWidget().clean(row.get("标准地址")),
+                TextWidget().clean(row.get("姓名")),
+            )
+            matches = self.by_mask.get(key, [])
+            return matches[0] if len(matches) == 1 else None
+        try:
+            return self.by_hash.get(
+                national_id.blind_index(national_id.validate(number))
+            )
+        except ValidationError:
+            return None  # reported by import_instance
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        number = TextWidget().clean(row.get("身份证号")).upper()
+        if "*" in number:
+            if instance.pk is None:
+                errors["id_number"] = [
+                    _(
+                        "A masked number matches no resident at this address "
+                        "with this name: give the full number."
+                    )
+                ]
+        else:
+            try:
+                instance.id_number = number
+            except ValidationError as error:
+                errors["id_number"] = error.messages
+        address = TextWidget().clean(row.get("标准地址"))
+        if address not in self.households:
+            errors["household"] = [
+                _("No household at %(address)s in your scope.") % {"address": address}
+            ]
+        else:
+            instance.household_id = self.households[address]
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def values(resident) -> tuple:
+        return (
+            resident.name,
+            resident.id_number_hash,
+            resident.phone,
+            resident.household_id,
+            resident.is_key_person,
+            resident.key_person_category,
+        )
+
+    def dehydrate_id_number(self, resident):
+        if self.reveal_ids:
+            return national_id.decrypt(resident.id_number_encrypted)
+        return resident.id_number_masked
+
+    def dehydrate_household(self, resident):
+        return resident.household.address
+
+    def export_queryset(self):
+        return (
+            self.get_queryset()
+            .select_related("household")
+            .order_by("household__address", "name", "pk")
+        )
+
+
+RESOURCES = {
+    LedgerEntity.HOUSEHOLDS: HouseholdResource,
+    LedgerEntity.RESIDENTS: ResidentResource,
+}
+
+
+#
+# Check, apply, export
+#
+
+
+def check(
+    content: bytes,
+    file_name: str,
+    entity: str,
+    *,
+    user,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Read a file and say per row what applying it would do; write nothing."""
+    return _run(content, file_name, entity, user=user, progress=progress, dry_run=True)
+
+
+def apply(
+    content: bytes,
+    file_name: str,
+    entity: str,
+    *,
+    user,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Apply a file in one transaction: every row or, on any error, none."""
+    return _run(content, file_name, entity, user=user, progress=progress, dry_run=False)
+
+
+def _run(content, file_name, entity, *, user, progress, dry_run) -> Outcome:
+    dataset = read_table(content, file_name, entity)
+    resource = RESOURCES[entity](user=user, progress=progress)
+    resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+    )
+    return Outcome(rows=resource.outcomes)
+
+
+def export(
+    entity: str, file_format: str, *, user, reveal_ids: bool = False
+) -> tuple[bytes, int]:
+    """Return the entity's records in scope as an xlsx or csv file, and their count."""
+    resource = (
+        ResidentResource(user=user, reveal_ids=reveal_ids)
+        if entity == LedgerEntity.RESIDENTS
+        else RESOURCES[entity](user=user)
+    )
+    dataset = resource.export(queryset=resource.export_queryset())
+    return _encode(dataset, file_format), len(dataset)
+
+
+def template(entity: str, file_format: str = "xlsx") -> bytes:
+    """An empty ledger with its headers and one example row."""
+    dataset = tablib.Dataset(headers=list(HEADERS[entity]))
+    dataset.append(EXAMPLES[entity])
+    return _encode(dataset, file_format)
+
+
+def _encode(dataset: tablib.Dataset, file_format: str) -> bytes:
+    if file_format == "csv":
+        # With a byte order mark Excel opens UTF-8 Chinese text correctly.
+        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+    return dataset.export("xlsx")
+
+
+EXPORT_FORMATS = ("xlsx", "csv")
+ENTITY_NAMES = {
+    LedgerEntity.HOUSEHOLDS: gettext_lazy("households"),
+    LedgerEntity.RESIDENTS: gettext_lazy("residents"),
+}
