@@ -53,6 +53,8 @@ class ResidentForm(forms.ModelForm):
 #: The file names each kind of ledger may have.
 LEDGER_EXTENSIONS = {
     LedgerEntity.GRIDS: (".geojson", ".json"),
+    LedgerEntity.POSTS: (".xlsx", ".csv"),
+    LedgerEntity.STAFF: (".xlsx", ".csv"),
     LedgerEntity.HOUSEHOLDS: (".xlsx", ".csv"),
     LedgerEntity.RESIDENTS: (".xlsx", ".csv"),
 }

@@ -30,6 +30,8 @@ ROW_FILTERS = {
 }
 FORMATS = {
     LedgerEntity.GRIDS: ("geojson",),
+    LedgerEntity.POSTS: ledgers.EXPORT_FORMATS,
+    LedgerEntity.STAFF: ledgers.EXPORT_FORMATS,
     LedgerEntity.HOUSEHOLDS: ledgers.EXPORT_FORMATS,
     LedgerEntity.RESIDENTS: ledgers.EXPORT_FORMATS,
 }

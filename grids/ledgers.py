@@ -1,9 +1,10 @@
-"""Ledgers (基础台账): households and residents from xlsx or csv files, and back.
+"""Ledgers (基础台账): posts, staff, households and residents in xlsx or csv, both ways.
 
 Built on django-import-export's resources: a :class:`LedgerResource` reads a
 sheet whose headers may be Chinese or English (:data:`HEADERS`), matches
-each row to the record it updates by a natural key (a household's standard
-address, a resident's national ID), validates it like any other write
+each row to the record it updates by a natural key (a post's station and
+name, a person's badge number or station, name and phone, a household's
+standard address, a resident's national ID), validates it like any other write
 (``full_clean``; national IDs through the model's checksum and encryption)
 and reports per row what it would create, update or leave unchanged, with
 every error's row, column and reason. :func:`check` runs it as a dry run,
@@ -13,7 +14,9 @@ a nonexistent one. Export writes the same headers, so a file round-trips.
 """
 
 import csv
+import datetime
 import io
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -21,19 +24,47 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.results import RowResult
 from shapely import STRtree
 
 from grids import geometry, national_id
-from grids.models import Grid, Household, LedgerEntity, LedgerImportRow, Resident
-from stations.scoping import scope_of
+from grids.models import (
+    Area,
+    Grid,
+    Household,
+    LedgerEntity,
+    LedgerImportRow,
+    Resident,
+)
+from stations.models import Assignment, Person, Post, Station
+from stations.scoping import Role, scope_of
 
 #: entity -> {canonical (exported) header: accepted spellings}
 HEADERS = {
+    LedgerEntity.POSTS: {
+        "派出所编码": ["station", "station code", "派出所"],
+        "名称": ["name", "post", "post name", "警务室名称"],
+        "类型": ["kind", "type", "post kind"],
+        "经度": ["longitude", "lon", "lng", "x"],
+        "纬度": ["latitude", "lat", "y"],
+        "开放时间": ["opening hours", "hours", "opening_hours"],
+        "服务社区": ["serves", "areas", "服务社区村", "服务村社区", "服务区域"],
+    },
+    LedgerEntity.STAFF: {
+        "派出所编码": ["station", "station code", "派出所"],
+        "姓名": ["name", "full name"],
+        "类别": ["kind", "staff kind", "人员类别"],
+        "警号": ["badge", "badge number", "badge_number"],
+        "联系电话": ["phone", "telephone", "mobile", "电话", "手机"],
+        "所长": ["chief", "is chief", "station chief", "is_chief"],
+        "网格编码": ["grid", "grid code", "网格"],
+        "警务室": ["post", "post name", "警务室（站）", "警务室(站)"],
+        "职责": ["role"],
+        "起始日期": ["start", "start date", "since", "任职日期"],
+    },
     LedgerEntity.HOUSEHOLDS: {
         "标准地址": ["address", "standard address", "地址", "房屋地址"],
         "网格编码": ["grid", "grid code", "网格", "网格代码"],
@@ -57,11 +88,34 @@ HEADERS = {
 }
 #: The columns a file must have; the others may be left out.
 REQUIRED = {
+    LedgerEntity.POSTS: ["派出所编码", "名称", "类型"],
+    LedgerEntity.STAFF: ["姓名", "类别"],
     LedgerEntity.HOUSEHOLDS: ["标准地址"],
     LedgerEntity.RESIDENTS: ["姓名", "身份证号", "标准地址"],
 }
 #: The example row of each downloadable template.
 EXAMPLES = {
+    LedgerEntity.POSTS: [
+        "530321-01",
+        "幸福社区警务室",
+        "社区警务室",
+        103.8,
+        25.49,
+        "8:00-18:00",
+        "幸福社区、和平社区",
+    ],
+    LedgerEntity.STAFF: [
+        "530321-01",
+        "李四",
+        "民警",
+        "012345",
+        "13800138000",
+        "否",
+        "530321-01-01",
+        "",
+        "责任民警",
+        "2026-01-01",
+    ],
     LedgerEntity.HOUSEHOLDS: ["城关镇幸福社区建设路1号1单元101室", "", 103.8, 25.49, 3],
     LedgerEntity.RESIDENTS: [
         "张三",
@@ -673,7 +727,428 @@ class ResidentResource(LedgerResource):
         )
 
 
+AREA_SEPARATORS = re.compile(r"[、,，;；/\uff0f\s]+")  # \uff0f: a full-width slash
+
+
+class DateCellWidget(widgets.Widget):
+    """A date from Excel (a date cell) or text: 2026-01-01, 2026/1/1, 2026.1.1."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = re.sub(r"[/.年月]", "-", str(value).strip()).rstrip("日")
+        try:
+            return datetime.date.fromisoformat(
+                "-".join(part.zfill(2) for part in text.split("-"))
+            )
+        except ValueError:
+            raise ValueError(_("Write the date as 2026-01-31.")) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class PostResource(LedgerResource):
+    entity = LedgerEntity.POSTS
+    key_column = "名称"
+    key_attribute = "name"
+    resolved_references = ("station",)
+    error_columns = {
+        "station": "派出所编码",
+        "name": "名称",
+        "kind": "类型",
+        "location": "经度",
+        "opening_hours": "开放时间",
+        "serves": "服务社区",
+    }
+
+    station = fields.Field(column_name="派出所编码")
+    name = fields.Field(attribute="name", column_name="名称", widget=TextWidget())
+    kind = fields.Field(
+        attribute="kind", column_name="类型", widget=ChoiceWidget(Post.Kind)
+    )
+    longitude = fields.Field(column_name="经度")
+    latitude = fields.Field(column_name="纬度")
+    opening_hours = fields.Field(
+        attribute="opening_hours", column_name="开放时间", widget=TextWidget()
+    )
+    serves = fields.Field(column_name="服务社区")
+
+    class Meta:
+        model = Post
+        import_id_fields = ("name",)
+        fields = (
+            "station",
+            "name",
+            "kind",
+            "longitude",
+            "latitude",
+            "opening_hours",
+            "serves",
+        )
+        export_order = fields
+        skip_html_diff = True
+
+    def natural_key(self, row: dict) -> str:
+        station = TextWidget().clean(row.get("派出所编码"))
+        return f"{station} {TextWidget().clean(row.get('名称'))}".strip()
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.stations = {s.code: s for s in Station.objects.in_scope_of(self.user)}
+        self.areas = {
+            (area.station_id, area.name): area.pk
+            for area in Area.objects.in_scope_of(self.user).only(
+                "pk", "station", "name"
+            )
+        }
+        self.existing = {}
+        for post in (
+            self.get_queryset().select_related("station").prefetch_related("serves")
+        ):
+            post._serves = tuple(sorted(area.pk for area in post.serves.all()))
+            self.existing[(post.station.code, post.name)] = post
+
+    def get_instance(self, instance_loader, row):
+        code = TextWidget().clean(row.get("派出所编码"))
+        return self.existing.get((code, TextWidget().clean(row.get("名称"))))
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        station = _station(self.stations, row, errors)
+        if station is not None:
+            instance.station = station
+        location = _point(row, errors)
+        if location is not None or "location" not in errors:
+            instance.location = location
+        if station is not None and "服务社区" in row:
+            names = [
+                n
+                for n in AREA_SEPARATORS.split(TextWidget().clean(row["服务社区"]))
+                if n
+            ]
+            unknown = [n for n in names if (station.pk, n) not in self.areas]
+            if unknown:
+                errors["serves"] = [
+                    _("No area named %(names)s in station %(station)s.")
+                    % {"names": "、".join(unknown), "station": station.code}
+                ]
+            instance._serves = tuple(
+                sorted({self.areas[(station.pk, n)] for n in names if n not in unknown})
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def save_m2m(self, instance, row, **kwargs):
+        if "服务社区" in row:
+            instance.serves.set(instance._serves)
+
+    @staticmethod
+    def values(post) -> tuple:
+        return (
+            post.station_id,
+            post.name,
+            post.kind,
+            _centimetres(post.location),
+            post.opening_hours,
+            getattr(post, "_serves", ()),
+        )
+
+    def dehydrate_station(self, post):
+        return post.station.code
+
+    def dehydrate_longitude(self, post):
+        return post.location["coordinates"][0] if post.location else ""
+
+    def dehydrate_latitude(self, post):
+        return post.location["coordinates"][1] if post.location else ""
+
+    def dehydrate_serves(self, post):
+        return "、".join(sorted(area.name for area in post.serves.all()))
+
+    def export_queryset(self):
+        return (
+            self.get_queryset()
+            .select_related("station")
+            .prefetch_related("serves")
+            .order_by("station__code", "name", "pk")
+        )
+
+
+def _station(stations: dict, row: dict, errors: dict):
+    code = TextWidget().clean(row.get("派出所编码"))
+    if not code:
+        return None
+    if code not in stations:
+        errors["station"] = [
+            _("No station with code %(code)s in your scope.") % {"code": code}
+        ]
+        return None
+    return stations[code]
+
+
+class StaffResource(LedgerResource):
+    """Staff, one row a person, with the grid or post they work on now.
+
+    A changed grid or post ends the current assignment the day before the
+    new one starts (default: today) and opens the new one, so history is
+    kept as the assessments need it.
+    """
+
+    entity = LedgerEntity.STAFF
+    key_column = "姓名"
+    key_attribute = "name"
+    resolved_references = ("station", "bureau")
+    error_columns = {
+        "station": "派出所编码",
+        "bureau": "派出所编码",
+        "name": "姓名",
+        "kind": "类别",
+        "badge_number": "警号",
+        "phone": "联系电话",
+        "is_chief": "所长",
+        "grid": "网格编码",
+        "post": "警务室",
+        "role": "职责",
+        "start": "起始日期",
+        "end": "起始日期",
+        NON_FIELD_ERRORS: "",
+    }
+
+    station = fields.Field(column_name="派出所编码")
+    name = fields.Field(attribute="name", column_name="姓名", widget=TextWidget())
+    kind = fields.Field(
+        attribute="kind", column_name="类别", widget=ChoiceWidget(Person.Kind)
+    )
+    badge_number = fields.Field(
+        attribute="badge_number", column_name="警号", widget=TextWidget()
+    )
+    phone = fields.Field(attribute="phone", column_name="联系电话", widget=TextWidget())
+    is_chief = fields.Field(
+        attribute="is_chief", column_name="所长", widget=YesNoWidget()
+    )
+    grid = fields.Field(column_name="网格编码")
+    post = fields.Field(column_name="警务室")
+    role = fields.Field(column_name="职责")
+    start = fields.Field(column_name="起始日期")
+
+    class Meta:
+        model = Person
+        import_id_fields = ("name",)
+        fields = (
+            "station",
+            "name",
+            "kind",
+            "badge_number",
+            "phone",
+            "is_chief",
+            "grid",
+            "post",
+            "role",
+            "start",
+        )
+        export_order = fields
+        skip_html_diff = True
+
+    def natural_key(self, row: dict) -> str:
+        name = TextWidget().clean(row.get("姓名"))
+        badge = TextWidget().clean(row.get("警号"))
+        return f"{name} {badge}".strip() if badge else name
+
+    def identity(self, row: dict):
+        badge = TextWidget().clean(row.get("警号"))
+        if badge:
+            return ("badge", badge)
+        return tuple(
+            TextWidget().clean(row.get(c)) for c in ("派出所编码", "姓名", "联系电话")
+        )
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.stations = {s.code: s for s in Station.objects.in_scope_of(self.user)}
+        self.grids = {
+            grid.code: grid
+            for grid in Grid.objects.in_scope_of(self.user).select_related("area")
+        }
+        self.posts = {
+            (post.station_id, post.name): post
+            for post in Post.objects.in_scope_of(self.user)
+        }
+        current = {}
+        for assignment in (
+            Assignment.objects.current()
+            .filter(person__in=self.get_queryset())
+            .order_by("-role", "start", "pk")
+        ):  # responsible before assistant
+            current.setdefault(assignment.person_id, assignment)
+        self.by_badge, self.by_name = {}, {}
+        for person in self.get_queryset().select_related("station"):
+            person._current = current.get(person.pk)
+            person._target = _target_of(person._current)
+            code = person.station.code if person.station else ""
+            if person.badge_number:
+                self.by_badge[person.badge_number] = person
+            self.by_name[(code, person.name, person.phone)] = person
+
+    def get_instance(self, instance_loader, row):
+        identity = self.identity(row)
+        if identity[0] == "badge":
+            return self.by_badge.get(identity[1])
+        return self.by_name.get(identity)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        station = _station(self.stations, row, errors)
+        if station is not None:
+            instance.station, instance.bureau_id = station, station.bureau_id
+        elif "station" not in errors:
+            if self.scope.role is not Role.BUREAU:
+                errors["station"] = [_("Give the station's code.")]
+            else:
+                instance.station, instance.bureau_id = None, self.scope.bureau_id
+        instance._target = self.target(row, instance, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def target(self, row: dict, person, errors: dict):
+        """The (grid id, post id, role) the row puts the person on, or None."""
+        grid_code = TextWidget().clean(row.get("网格编码"))
+        post_name = TextWidget().clean(row.get("警务室"))
+        if not grid_code and not post_name:
+            return getattr(person, "_target", None) if "网格编码" not in row else None
+        if grid_code and post_name:
+            errors["grid"] = [_("Give a grid or a post, not both.")]
+            return None
+        try:
+            role = ChoiceWidget(Assignment.Role).clean(row.get("职责"))
+        except ValueError as error:
+            errors["role"] = [str(error)]
+            return None
+        if not role:
+            officer = person.kind == Person.Kind.OFFICER
+            role = (
+                Assignment.Role.RESPONSIBLE
+                if officer and grid_code
+                else Assignment.Role.ASSISTANT
+            )
+        if grid_code:
+            grid = self.grids.get(grid_code)
+            if grid is None:
+                errors["grid"] = [
+                    _("No grid with code %(code)s in your scope.") % {"code": grid_code}
+                ]
+                return None
+            return (grid.pk, None, role)
+        post = self.posts.get((person.station_id, post_name))
+        if post is None:
+            errors["post"] = [
+                _("No post named %(name)s in the person's station.")
+                % {"name": post_name}
+            ]
+            return None
+        return (None, post.pk, role)
+
+    def save_m2m(self, instance, row, **kwargs):
+        """Move the person to the row's grid or post, keeping the old posting."""
+        current = getattr(instance, "_current", None)
+        if instance._target == _target_of(current):
+            return
+        try:
+            start = DateCellWidget().clean(row.get("起始日期")) or timezone.localdate()
+        except ValueError as error:
+            raise ValidationError({"start": [str(error)]}) from error
+        if current is not None:
+            current.end = start - datetime.timedelta(days=1)
+            if current.end < current.start:
+                raise ValidationError(
+                    {
+                        "start": [
+                            _("The current posting began on %(day)s: start after it.")
+                            % {"day": current.start.isoformat()}
+                        ]
+                    }
+                )
+            current.save(update_fields=["end"])
+        if instance._target is not None:
+            grid_id, post_id, role = instance._target
+            assignment = Assignment(
+                person=instance,
+                grid_id=grid_id,
+                post_id=post_id,
+                role=role,
+                start=start,
+            )
+            assignment.full_clean()
+            assignment.save()
+
+    @staticmethod
+    def values(person) -> tuple:
+        return (
+            person.station_id,
+            person.name,
+            person.kind,
+            person.badge_number,
+            person.phone,
+            person.is_chief,
+            getattr(person, "_target", None),
+        )
+
+    def dehydrate_station(self, person):
+        return person.station.code if person.station else ""
+
+    def dehydrate_grid(self, person):
+        current = person._current
+        return current.grid.code if current and current.grid_id else ""
+
+    def dehydrate_post(self, person):
+        current = person._current
+        return current.post.name if current and current.post_id else ""
+
+    def dehydrate_role(self, person):
+        current = person._current
+        return _label_in(current.get_role_display(), "zh-hans") if current else ""
+
+    def dehydrate_start(self, person):
+        return person._current.start.isoformat() if person._current else ""
+
+    def export_queryset(self):
+        current = Assignment.objects.current().select_related("grid", "post")
+        people = list(
+            self.get_queryset()
+            .select_related("station")
+            .order_by("station__code", "name", "pk")
+        )
+        by_person = {}
+        for assignment in current.filter(person__in=people).order_by(
+            "-role", "start", "pk"
+        ):
+            by_person.setdefault(assignment.person_id, assignment)
+        for person in people:
+            person._current = by_person.get(person.pk)
+        return people
+
+
+def _target_of(assignment) -> tuple | None:
+    if assignment is None:
+        return None
+    return (assignment.grid_id, assignment.post_id, assignment.role)
+
+
 RESOURCES = {
+    LedgerEntity.POSTS: PostResource,
+    LedgerEntity.STAFF: StaffResource,
     LedgerEntity.HOUSEHOLDS: HouseholdResource,
     LedgerEntity.RESIDENTS: ResidentResource,
 }
@@ -748,7 +1223,3 @@ def _encode(dataset: tablib.Dataset, file_format: str) -> bytes:
 
 
 EXPORT_FORMATS = ("xlsx", "csv")
-ENTITY_NAMES = {
-    LedgerEntity.HOUSEHOLDS: gettext_lazy("households"),
-    LedgerEntity.RESIDENTS: gettext_lazy("residents"),
-}

@@ -253,6 +253,8 @@ class LedgerEntity(models.TextChoices):
     """What a ledger file holds (基础台账): one kind of record per file."""
 
     GRIDS = "grids", _("grids and areas (GeoJSON)")
+    POSTS = "posts", _("posts")
+    STAFF = "staff", _("staff and their postings")
     HOUSEHOLDS = "households", _("households")
     RESIDENTS = "residents", _("residents")
 

@@ -1,11 +1,13 @@
 """Ledger import and export: households and residents in sheets, grids in GeoJSON."""
 
+import datetime
 import io
 import json
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from grids import ledgers, map_files, national_id
 from grids.models import (
@@ -59,7 +61,7 @@ def counts() -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
-@pytest.mark.parametrize("entity", ["households", "residents"])
+@pytest.mark.parametrize("entity", ["posts", "staff", "households", "residents"])
 def test_an_exported_ledger_imports_back_unchanged(world, entity, file_format):
     chief = world.users["chief_s"]
     for n in range(3):
@@ -255,6 +257,86 @@ def test_templates_hold_the_headers_and_an_example(world):
     table = rows_of(ledgers.template("residents"))
     assert table[0] == list(ledgers.HEADERS["residents"])
     assert len(table) == 2
+
+
+def staff_rows(*rows) -> bytes:
+    return sheet([list(row) for row in rows], headers=list(ledgers.HEADERS["staff"]))
+
+
+def test_moving_an_officer_ends_the_old_posting_and_starts_the_new(world):
+    station, officer = world.stations["S"], world.persons["officer_b"]
+    new_grid = GridFactory(area=world.areas["A"], code="S-NEW")
+    start = timezone.localdate() + datetime.timedelta(days=7)
+    content = staff_rows(
+        [
+            station.code,
+            officer.name,
+            "民警",
+            "",
+            "",
+            "否",
+            "S-NEW",
+            "",
+            "责任民警",
+            start,
+        ]
+    )
+    outcome = ledgers.apply(content, "x.xlsx", "staff", user=world.users["chief_s"])
+    assert outcome.totals["update"] == 1, outcome.rows[0].errors
+    postings = list(officer.assignments.order_by("start").values_list("grid", "end"))
+    assert postings[-1] == (new_grid.pk, None)
+    assert postings[-2][1] == start - datetime.timedelta(days=1)
+
+
+def test_a_second_responsible_officer_is_refused_in_the_role_column(world):
+    station = world.stations["S"]
+    content = staff_rows(
+        [
+            station.code,
+            "新警",
+            "民警",
+            "9001",
+            "",
+            "否",
+            world.grids["A"].code,
+            "",
+            "责任民警",
+            "",
+        ]
+    )
+    outcome = ledgers.check(content, "x.xlsx", "staff", user=world.users["chief_s"])
+    assert outcome.rows[0].errors[0]["column"] == "职责"
+    assert "officer_a" in outcome.rows[0].errors[0]["message"]
+
+
+def test_a_chief_cannot_import_bureau_staff_or_another_stations(world):
+    content = staff_rows(
+        ["", "县局人员", "民警", "", "", "否", "", "", "", ""],
+        [world.stations["T"].code, "外站人员", "民警", "", "", "否", "", "", "", ""],
+    )
+    outcome = ledgers.check(content, "x.xlsx", "staff", user=world.users["chief_s"])
+    assert [row.errors[0]["column"] for row in outcome.rows] == ["派出所编码"] * 2
+    bureau = ledgers.check(content, "x.xlsx", "staff", user=world.users["bureau_x"])
+    assert bureau.totals["new"] == 2
+
+
+def test_a_post_serves_the_areas_it_names(world):
+    station = world.stations["S"]
+    headers = list(ledgers.HEADERS["posts"])
+    content = sheet(
+        [[station.code, "新警务室", "农村中心警务室", "", "", "", "A社区、B社区"]],
+        headers=headers,
+    )
+    outcome = ledgers.apply(content, "x.xlsx", "posts", user=world.users["chief_s"])
+    assert outcome.totals["new"] == 1
+    post = station.posts.get(name="新警务室")
+    assert set(post.serves.values_list("name", flat=True)) == {"A社区", "B社区"}
+    wrong = sheet(
+        [[station.code, "新警务室", "农村中心警务室", "", "", "", "C社区"]],
+        headers=headers,
+    )
+    outcome = ledgers.check(wrong, "x.xlsx", "posts", user=world.users["chief_s"])
+    assert outcome.rows[0].errors[0]["column"] == "服务社区"
 
 
 #
