@@ -5,6 +5,8 @@ Tokens are django-rest-knox tokens: stored as digests, expiring after
 """
 
 from django.contrib.auth import authenticate
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -23,8 +25,11 @@ class TokenRequestSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
+        request = self.context.get("request")
         user = authenticate(
-            request=self.context.get("request"),
+            # The HttpRequest, not DRF's wrapper: django-axes reads the
+            # address from it and records the failure against it.
+            request=getattr(request, "_request", request),
             username=attrs["username"],
             password=attrs["password"],
         )
@@ -49,6 +54,21 @@ class ObtainTokenView(APIView):
         serializer = TokenRequestSerializer(
             data=request.data, context={"request": request}
         )
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            # Answered, not raised: DRF rolls the request's transaction back
+            # on an exception, and django-axes' record of the failure with it.
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
         _token, key = AuthToken.objects.create(serializer.validated_data["user"])
         return Response({"token": key}, status=status.HTTP_200_OK)
+
+
+LOCKED_OUT = _(
+    "Too many failed logins: this account is locked on this device for 15 minutes."
+)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked login: JSON for the API, a page otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(LOCKED_OUT)}, status=429)
+    return render(request, "registration/locked_out.html", status=429)

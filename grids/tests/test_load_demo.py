@@ -8,6 +8,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import connection
+from django.test import RequestFactory
 from shapely.geometry import shape
 
 from grids import geometry, national_id
@@ -152,7 +153,9 @@ def test_key_persons_have_a_category(demo):
 def test_demo_logins_authenticate(demo):
     """Each demo login works with the demo password; admin is superuser."""
     for username in DEMO_LOGINS:
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        # django-axes needs the request to count failures per address.
+        request = RequestFactory().post("/accounts/login/")
+        user = authenticate(request, username=username, password=DEMO_PASSWORD)
         assert user is not None, username
         assert user.is_superuser == (username == "admin")
 
