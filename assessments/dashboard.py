@@ -21,6 +21,7 @@ from assessments.report import assessment_of_month, weeks_of
 from disputes.models import Dispute
 from disputes.querysets import OPEN_STATUSES
 from grids.models import Grid
+from stations.dashboard import completion_by_grid
 from stations.maps import feature_collection
 from stations.metrics import Coverage, coverage_by_station
 from stations.models import Assignment, Bureau, Station
@@ -141,14 +142,10 @@ def _grid_map(bureau: Bureau, completion_by_person: dict, *, on, names) -> dict:
     The staff are those assigned to the grid on ``on``; their completion is
     the mean over the month's snapshots. Two queries.
     """
-    staff = defaultdict(list)
-    for grid_id, person_id in (
-        Assignment.objects.current(on=on)
-        .filter(grid__area__station__bureau=bureau)
-        .values_list("grid_id", "person_id")
-    ):
-        if person_id in completion_by_person:
-            staff[grid_id].append(completion_by_person[person_id])
+    by_grid = completion_by_grid(
+        Assignment.objects.current(on=on).filter(grid__area__station__bureau=bureau),
+        {person: float(mean) for person, mean in completion_by_person.items()},
+    )
     grids = Grid.objects.of_bureau(bureau.pk).values(
         "pk", "name", "code", "boundary", "area__station"
     )
@@ -161,18 +158,12 @@ def _grid_map(bureau: Bureau, completion_by_person: dict, *, on, names) -> dict:
                     "name": grid["name"],
                     "code": grid["code"],
                     "station": names.get(grid["area__station"]),
-                    "completion": _rounded(
-                        _mean(staff.get(grid["pk"], [])), COMPLETION
-                    ),
+                    "completion": by_grid.get(grid["pk"]),
                 },
             )
             for grid in grids
         )
     }
-
-
-def _mean(values):
-    return sum(values) / len(values) if values else None
 
 
 def _average(scores) -> Decimal | None:

@@ -355,6 +355,19 @@ class LedgerResource(resources.ModelResource):
                 }
             )
 
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        self.resolve(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def resolve(self, instance, row: dict, errors: dict) -> None:
+        """Set what the widgets cannot (references, points), adding to ``errors``."""
+
     def validate_instance(self, instance, import_validation_errors=None, **kwargs):
         errors = dict(import_validation_errors or {})
         try:
@@ -478,12 +491,7 @@ class HouseholdResource(LedgerResource):
     def get_instance(self, instance_loader, row):
         return self.existing.get(self.natural_key(row))
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+    def resolve(self, instance, row: dict, errors: dict) -> None:
         location = _point(row, errors)
         if location is not None:
             instance.location = location
@@ -505,8 +513,6 @@ class HouseholdResource(LedgerResource):
                 instance.grid_id = min(self.grid_ids[i] for i in hits)
         elif instance.grid_id is None and "location" not in errors:
             errors["grid"] = [_("Give the grid code or the location (经度, 纬度).")]
-        if errors:
-            raise ValidationError(errors)
 
     @staticmethod
     def values(household) -> tuple:
@@ -670,12 +676,7 @@ class ResidentResource(LedgerResource):
         except ValidationError:
             return None  # reported by import_instance
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+    def resolve(self, instance, row: dict, errors: dict) -> None:
         number = TextWidget().clean(row.get("身份证号")).upper()
         if "*" in number:
             if instance.pk is None:
@@ -697,8 +698,6 @@ class ResidentResource(LedgerResource):
             ]
         else:
             instance.household_id = self.households[address]
-        if errors:
-            raise ValidationError(errors)
 
     @staticmethod
     def values(resident) -> tuple:
@@ -817,12 +816,7 @@ class PostResource(LedgerResource):
         code = TextWidget().clean(row.get("派出所编码"))
         return self.existing.get((code, TextWidget().clean(row.get("名称"))))
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+    def resolve(self, instance, row: dict, errors: dict) -> None:
         station = _station(self.stations, row, errors)
         if station is not None:
             instance.station = station
@@ -844,8 +838,6 @@ class PostResource(LedgerResource):
             instance._serves = tuple(
                 sorted({self.areas[(station.pk, n)] for n in names if n not in unknown})
             )
-        if errors:
-            raise ValidationError(errors)
 
     def save_m2m(self, instance, row, **kwargs):
         if "服务社区" in row:
@@ -1004,12 +996,7 @@ class StaffResource(LedgerResource):
             return self.by_badge.get(identity[1])
         return self.by_name.get(identity)
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+    def resolve(self, instance, row: dict, errors: dict) -> None:
         station = _station(self.stations, row, errors)
         if station is not None:
             instance.station, instance.bureau_id = station, station.bureau_id
@@ -1019,8 +1006,6 @@ class StaffResource(LedgerResource):
             else:
                 instance.station, instance.bureau_id = None, self.scope.bureau_id
         instance._target = self.target(row, instance, errors)
-        if errors:
-            raise ValidationError(errors)
 
     def target(self, row: dict, person, errors: dict):
         """The (grid id, post id, role) the row puts the person on, or None."""

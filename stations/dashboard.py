@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from statistics import mean
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -88,7 +88,10 @@ def station_dashboard(
     expected = (today - week.monday).days / 7 + 1 / 7
     this_week, last_week = _visits_in_weeks(station, week)
     disputes = Dispute.objects.of_station(station.pk)
-    grid_completion = _completion_by_grid(station, quotas, today)
+    grid_completion = completion_by_grid(
+        Assignment.objects.current(on=today).filter(grid__area__station=station),
+        {row.person: row.completion for row in quotas},
+    )
     return StationDashboard(
         station=station,
         week=week,
@@ -201,20 +204,18 @@ def station_map(
     }
 
 
-def _completion_by_grid(
-    station: Station, quotas: list[QuotaRow], today: datetime.date
+def completion_by_grid(
+    assignments: QuerySet[Assignment], completion: dict[int, float]
 ) -> dict[int, float | None]:
-    """Return each grid's mean quota completion over the staff assigned to it today.
+    """Each grid's mean completion over its tracked staff in ``assignments``.
 
-    A grid whose staff are not tracked (no one, or only the chief) has None
-    and is drawn grey. One query.
+    ``completion`` maps a person to their completion; a grid whose assigned
+    staff are not tracked (no one, or only the chief) is left out, and the
+    maps draw it grey. One query.
     """
-    completion = {row.person: row.completion for row in quotas}
     staff = defaultdict(list)
-    for grid_id, person_id in (
-        Assignment.objects.current(on=today)
-        .filter(grid__area__station=station)
-        .values_list("grid_id", "person_id")
+    for grid_id, person_id in assignments.filter(grid__isnull=False).values_list(
+        "grid_id", "person_id"
     ):
         if person_id in completion:
             staff[grid_id].append(completion[person_id])
