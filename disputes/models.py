@@ -13,7 +13,7 @@ from disputes.querysets import (
     DisputeQuerySet,
 )
 from policing.phones import validate_phone
-from stations.models import audited
+from stations.models import audited, audited_links
 
 
 class Colour(models.TextChoices):
@@ -442,3 +442,31 @@ class Agreement(models.Model):
 
     def __str__(self):
         return self.number
+
+
+# The mediators and the consenting parties live in link tables that the
+# sessions' and agreements' own events never see.
+
+
+@audited_links
+class MediationSessionMediators(MediationSession.mediators.through):
+    """The mediators of a session, as links (``MediationSessionMediatorsEvent``)."""
+
+    class Meta:
+        proxy = True
+
+
+@audited_links
+class AgreementMediators(Agreement.mediators.through):
+    """The mediators who signed an agreement, as links."""
+
+    class Meta:
+        proxy = True
+
+
+@audited_links
+class AgreementConsentingParties(Agreement.consenting_parties.through):
+    """The parties who consented to an agreement, as links."""
+
+    class Meta:
+        proxy = True

@@ -151,3 +151,33 @@ def test_an_applied_ledger_is_audited_with_the_import_named(world):
     household = Household.objects.get(address="审计路1号")
     event = events_of("grids.Household").get(pgh_obj_id=household.pk)
     assert event.pgh_context.metadata == {"user": chief.pk, "ledger_import": job.pk}
+
+
+def test_mediators_and_consenting_parties_are_recorded(world):
+    """Session mediators and agreement links are audited like any other write."""
+    from disputes.models import Agreement, DisputeParty, MediationSession
+
+    dispute = world.disputes["A"]
+    officer, chief = world.persons["officer_a"], world.persons["chief_s"]
+    session = MediationSession.objects.create(dispute=dispute, participants="甲、乙")
+    session.mediators.set([officer, chief])
+    session.mediators.remove(chief)
+    party = DisputeParty.objects.create(dispute=dispute, name="甲")
+    agreement = Agreement.objects.create(
+        dispute=dispute, number="AUDIT-1", terms="和解"
+    )
+    agreement.mediators.add(officer)
+    agreement.consenting_parties.add(party)
+
+    def links(model_name, field):
+        events = apps.get_model("disputes", model_name).objects.order_by("pgh_id")
+        return [(e.pgh_label, getattr(e, field)) for e in events]
+
+    *added, removed = links("MediationSessionMediatorsEvent", "person_id")
+    # set() adds both in one INSERT: their order is the database's.
+    assert sorted(added) == sorted([("add", officer.pk), ("add", chief.pk)])
+    assert removed == ("remove", chief.pk)
+    assert links("AgreementMediatorsEvent", "person_id") == [("add", officer.pk)]
+    assert links("AgreementConsentingPartiesEvent", "disputeparty_id") == [
+        ("add", party.pk)
+    ]
