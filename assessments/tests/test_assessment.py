@@ -523,8 +523,9 @@ def test_query_count_does_not_grow_with_persons_or_data(county):
         dispute_event(dispute, DisputeEvent.Kind.RESOLVED, local(2026, 10, 11))
         ReturnVisitFactory(dispute=dispute, by=county.p, visited_at=local(2026, 10, 12))
     after = count_queries(county.bureau)
-    # persons with their aggregates, the quota policy, the assessment policy
-    assert before == after == 3
+    # persons with their own aggregates, their grids, the grids' aggregates,
+    # the households visited, the quota policy, the assessment policy
+    assert before == after == 6
     assert len(assessment.compute_month(county.bureau, OCTOBER)) == 5 + 8
 
 
@@ -816,8 +817,8 @@ def test_query_counts_are_pinned(world, client_for, django_assert_num_queries):
     client = client_for(user)
     forget_scope(user)
     # the request's savepoint and its release, the scope, the bureau, the
-    # stored month (none), then 3 to compute
-    with django_assert_num_queries(8):
+    # stored month (none), then 6 to compute
+    with django_assert_num_queries(11):
         assert get(client).status_code == 200
     assessment.store_month(world.bureaus["X"], OCTOBER)
     forget_scope(user)
