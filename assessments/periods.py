@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 WEEK_FORMAT = _("Give the week as YYYY-Www, for example 2026-W47.")
 NO_SUCH_WEEK = _("{year} has no week {week}.")
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+# ASCII: \d alone also matches other scripts' digits, full-width ones too.
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.ASCII)
 
 
 @dataclass(frozen=True, order=True)
@@ -90,7 +91,7 @@ MONTH_FORMAT = _("Give the month as YYYY-MM, for example 2026-11.")
 NO_SUCH_MONTH = _("There is no month {month}: months run from 01 to 12.")
 MONTH_YEAR_OUT_OF_RANGE = _("Give a year from {first} to {last}.")
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 MONTH_FIRST_YEAR = 1900
 MONTH_LAST_YEAR = 9998
 

@@ -66,7 +66,10 @@ class CaseListView(CasePageMixin, TemplateView):
         return super().get_context_data(
             page=page,
             filterset=filterset,
-            grids=Grid.objects.visible_to(user).order_by("code"),
+            # Field staff read the station's grids but only their own grids'
+            # cases: offering another grid would select it for an empty list,
+            # unlike a grid that does not exist (G-AC2).
+            grids=Grid.objects.in_scope_of(user).order_by("code"),
             statuses=Status.choices,
             kinds=Kind.choices,
             categories=Category.choices,

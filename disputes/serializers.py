@@ -78,7 +78,7 @@ class DisputeSerializer(MaskedPartyPhonesMixin, ScopedModelSerializer):
     parties = DisputePartySerializer(many=True, allow_empty=False)
     events = DisputeEventSerializer(many=True, read_only=True)
     sessions = MediationSessionSerializer(many=True, read_only=True)
-    agreement = AgreementSerializer(read_only=True)
+    agreement = AgreementSerializer(read_only=True, allow_null=True)  # until resolved
     return_visits = ReturnVisitSerializer(many=True, read_only=True)
 
     class Meta:

@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from grids import services
 from grids.forms import ResidentForm
-from grids.models import Area, Grid, Household, Resident
+from grids.models import Area, Grid, Household, IdReveal, Resident
 from policing.admin import ScopedModelAdmin, related_only
 
 
@@ -45,5 +48,43 @@ class ResidentAdmin(ScopedModelAdmin):
     list_filter = ["is_key_person", "key_person_category"]
     search_fields = ["name", "household__address"]
     autocomplete_fields = ["household"]
-    readonly_fields = ["id_number_masked"]
+    readonly_fields = ["id_number_masked", "full_id_number"]
     list_select_related = ["household"]
+
+    @admin.display(description=_("full national ID"))
+    def full_id_number(self, resident):
+        # The number itself never reaches the admin: a link to the audited
+        # reveal page, which refuses the roles that may not use it (G-AD6).
+        if resident.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("grids:resident_reveal", args=[resident.pk]),
+            _("Show, with a reason"),
+        )
+
+
+@admin.register(IdReveal)
+class IdRevealAdmin(admin.ModelAdmin):
+    """The reveals, for superusers to read: append-only (G-AD6)."""
+
+    list_display = ["revealed_at", "revealed_by_id", "resident_id", "reason"]
+    list_filter = ["revealed_at"]
+    search_fields = ["reason", "request_id"]
+    fields = [*list_display, "request_id", "client"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from grids import national_id
+from grids import national_id, reveal
 from grids.models import LedgerEntity, Resident
 
 
@@ -94,3 +94,20 @@ class LedgerUploadForm(forms.Form):
         elif upload.size == 0:
             self.add_error("file", _("The file is empty."))
         return cleaned
+
+
+class RevealForm(forms.Form):
+    """Why the full national ID is needed: recorded with the reveal (G-AD6)."""
+
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=reveal.REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why you need the full number; it is recorded."),
+    )
+
+    def clean_reason(self):
+        try:
+            return reveal.clean_reason(self.cleaned_data["reason"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["reason"]) from None

@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
-from grids import ledgers, map_files
+from grids import ledgers, map_files, national_id
 from grids.models import LedgerEntity, LedgerImport, LedgerImportRow
 from policing.celery import enqueue_on_commit
 from policing.middleware import audit_context
@@ -38,7 +38,7 @@ def upload(*, user, entity: str, file_name: str, content: bytes, language: str):
     job = LedgerImport.objects.create(
         entity=entity,
         file_name=file_name[:200],
-        content=content,
+        content=national_id.seal(content),
         language=language,
         bureau=station.bureau if station else Bureau.objects.get(pk=scope.bureau_id),
         station=station,
@@ -138,7 +138,7 @@ def run_apply(job: LedgerImport) -> LedgerImport:
 
 def _run(job: LedgerImport, *, dry_run: bool):
     user = job.applied_by if not dry_run else job.requested_by
-    content = bytes(job.content)
+    content = national_id.unseal(bytes(job.content))
 
     def progress(done: int, total: int) -> None:
         set_progress(job.pk, round(100 * done / total) if total else 100)

@@ -610,10 +610,6 @@ class ResidentResource(LedgerResource):
         report_skipped = True
         skip_html_diff = True
 
-    def __init__(self, *, user, progress=None, reveal_ids: bool = False):
-        super().__init__(user=user, progress=progress)
-        self.reveal_ids = reveal_ids
-
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         households = Household.objects.in_scope_of(self.user).only("pk", "address")
@@ -711,8 +707,6 @@ class ResidentResource(LedgerResource):
         )
 
     def dehydrate_id_number(self, resident):
-        if self.reveal_ids:
-            return national_id.decrypt(resident.id_number_encrypted)
         return resident.id_number_masked
 
     def dehydrate_household(self, resident):
@@ -1180,15 +1174,13 @@ def _run(content, file_name, entity, *, user, progress, dry_run) -> Outcome:
     return Outcome(rows=resource.outcomes)
 
 
-def export(
-    entity: str, file_format: str, *, user, reveal_ids: bool = False
-) -> tuple[bytes, int]:
-    """Return the entity's records in scope as an xlsx or csv file, and their count."""
-    resource = (
-        ResidentResource(user=user, reveal_ids=reveal_ids)
-        if entity == LedgerEntity.RESIDENTS
-        else RESOURCES[entity](user=user)
-    )
+def export(entity: str, file_format: str, *, user) -> tuple[bytes, int]:
+    """Return the entity's records in scope as an xlsx or csv file, and their count.
+
+    National IDs are always masked: the reveal action is the only way to the
+    clear number (SECURITY.md G-AD6).
+    """
+    resource = RESOURCES[entity](user=user)
     dataset = resource.export(queryset=resource.export_queryset())
     return _encode(dataset, file_format), len(dataset)
 

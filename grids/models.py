@@ -1,11 +1,13 @@
 """The territory: areas, grids, households and residents."""
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids import geometry, national_id
@@ -247,6 +249,48 @@ class Resident(models.Model):
             raise ValidationError({"key_person_category": CATEGORY_WITHOUT_KEY_PERSON})
         if self.is_key_person and not self.key_person_category:
             raise ValidationError({"key_person_category": KEY_PERSON_NEEDS_CATEGORY})
+
+
+class IdReveal(models.Model):
+    """One showing of a resident's full national ID ("break the glass", G-AD6).
+
+    Append-only: no update or delete, in the admin or in the database. The
+    foreign keys have no database constraint, so the record outlives a
+    deleted resident or login and still names them by id.
+    """
+
+    resident = models.ForeignKey(
+        Resident,
+        models.DO_NOTHING,
+        db_constraint=False,
+        related_name="id_reveals",
+        verbose_name=_("resident"),
+    )
+    revealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("revealed by"),
+    )
+    reason = models.TextField(_("reason"))
+    revealed_at = models.DateTimeField(_("revealed at"), default=timezone.now)
+    request_id = models.CharField(_("request id"), max_length=32, blank=True)
+    client = models.CharField(_("client address"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("national ID reveal")
+        verbose_name_plural = _("national ID reveals")
+        ordering = ["-revealed_at", "-pk"]
+        indexes = [models.Index(fields=["revealed_by", "revealed_at"])]
+        triggers = [
+            pgtrigger.Protect(
+                name="append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.resident_id} · {self.revealed_at:%Y-%m-%d %H:%M}"
 
 
 class LedgerEntity(models.TextChoices):

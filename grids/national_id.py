@@ -28,6 +28,7 @@ INVALID_BIRTH_DATE = _("This national ID number contains an impossible birth dat
 FIRST_BIRTH_YEAR = 1880
 MASK_LENGTH = 18
 _FORMAT_VERSION = "v1"
+_SEAL_MAGIC = b"policing-sealed-v1:"
 
 
 def validate(value: object) -> str:
@@ -37,6 +38,10 @@ def validate(value: object) -> str:
     number = value.strip().upper()
     if (
         len(number) != 18
+        # isdigit() alone admits other scripts' digits, which int() either
+        # rejects (superscripts) or reads as ASCII ones (full-width), so one
+        # person would get a second blind index.
+        or not number[:17].isascii()
         or not number[:17].isdigit()
         or number[17] not in "0123456789X"
     ):
@@ -105,6 +110,64 @@ def decrypt(token: str) -> str:
 def key_id_of(token: str) -> str:
     """Return the id of the key that encrypted ``token``."""
     return token.split(":", 2)[1]
+
+
+def active_key_id() -> str:
+    """Return the id of the active (first) key, the one new values use."""
+    return _keys()[0][0]
+
+
+def active_key_prefix() -> str:
+    """Return how every ciphertext under the active key begins."""
+    return f"{_FORMAT_VERSION}:{active_key_id()}:"
+
+
+def reencrypt(token: str) -> str:
+    """Return ``token`` under the active key (unchanged if it already is).
+
+    For ``rotate_field_keys`` only: the clear number stays inside this
+    module, so the reveal action remains the one caller of :func:`decrypt`
+    that can show it (SECURITY.md G-AD6).
+    """
+    if token.startswith(active_key_prefix()):
+        return token
+    return encrypt(decrypt(token))
+
+
+def seal(data: bytes) -> bytes:
+    """Return an uploaded file encrypted under the active key.
+
+    Ledger files hold residents' clear numbers; the import keeps the file
+    between its check and its apply, so it is stored sealed (G-PII2).
+    """
+    key_id, key = _keys()[0]
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, data, key_id.encode())
+    return _SEAL_MAGIC + key_id.encode() + b":" + nonce + sealed
+
+
+def unseal(blob: bytes) -> bytes:
+    """Return the file :func:`seal` encrypted; raise on a missing key.
+
+    A file without the seal's header was stored before files were sealed
+    and is returned as it is.
+    """
+    if not blob.startswith(_SEAL_MAGIC):
+        return blob
+    key_id, raw = blob[len(_SEAL_MAGIC) :].split(b":", 1)
+    keys = dict(_keys())
+    if key_id.decode() not in keys:
+        raise ImproperlyConfigured(
+            f"No FIELD_ENCRYPTION_KEYS entry has key id {key_id.decode()!r}."
+        )
+    return AESGCM(keys[key_id.decode()]).decrypt(raw[:12], raw[12:], key_id)
+
+
+def reseal(blob: bytes) -> bytes:
+    """Return ``blob`` sealed under the active key (unchanged if it already is)."""
+    if blob.startswith(_SEAL_MAGIC + active_key_id().encode() + b":"):
+        return blob
+    return seal(unseal(blob))
 
 
 def _keys() -> list[tuple[str, bytes]]:

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from grids import geometry, national_id, services
+from grids import geometry, national_id, reveal, services
 from grids.models import NO_GRID_AT_POINT, Area, Grid, Household, Resident
 from policing.serializers import GeoJSONField, ScopedModelSerializer
 
@@ -114,3 +114,24 @@ class ResidentSerializer(ScopedModelSerializer):
 
 class ResidentLookupSerializer(serializers.Serializer):
     id_number = NationalIdField(label=_("national ID"))
+
+
+class RevealRequestSerializer(serializers.Serializer):
+    """Why the full national ID is needed: recorded with the reveal (G-AD6)."""
+
+    reason = serializers.CharField(
+        label=_("reason"),
+        max_length=reveal.REASON_MAX_LENGTH,
+        help_text=_("Why you need the full number; it is recorded."),
+    )
+
+    def validate_reason(self, value):
+        try:
+            return reveal.clean_reason(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["reason"]) from None
+
+
+class RevealedIdSerializer(serializers.Serializer):
+    id = serializers.IntegerField(label=_("resident"))
+    id_number = serializers.CharField(label=_("national ID"))

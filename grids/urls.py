@@ -6,6 +6,11 @@ app_name = "grids"
 
 urlpatterns = [
     path("grids/<int:pk>/", views.GridDetailView.as_view(), name="detail"),
+    path(
+        "residents/<int:pk>/reveal/",
+        views.ResidentRevealView.as_view(),
+        name="resident_reveal",
+    ),
     path("ledgers/", ledger_views.LedgerView.as_view(), name="ledgers"),
     path(
         "ledgers/<int:pk>/",

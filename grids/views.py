@@ -2,6 +2,7 @@
 
 from statistics import fmean
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import get_object_or_404
@@ -11,7 +12,9 @@ from assessments import metrics as quota_metrics
 from assessments.periods import IsoWeek
 from cases.models import Case
 from disputes.models import Dispute
+from grids import reveal
 from grids.filtersets import HouseholdFilterSet
+from grids.forms import RevealForm
 from grids.models import Grid, Household
 from policing.phones import mask_phone, sees_phones
 from policing.views import StaffPageMixin
@@ -152,6 +155,48 @@ class GridDetailView(StaffPageMixin, TemplateView):
         # annotations cannot aggregate over: narrow by primary key instead.
         found = HouseholdFilterSet({"q": query}, queryset=households).qs
         return households.filter(pk__in=found.values("pk"))
+
+
+class ResidentRevealView(StaffPageMixin, TemplateView):
+    """Ask for a reason, then show one resident's full national ID once (G-AD6).
+
+    The same rules as the API's reveal action: a chief or bureau staff, the
+    resident in scope (else 404), the daily limit, every reveal recorded.
+    """
+
+    template_name = "grids/reveal.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not reveal.may_reveal(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        resident = get_object_or_404(
+            reveal.revealable(self.request.user).select_related("household"),
+            pk=self.kwargs["pk"],
+        )
+        kwargs.setdefault("form", RevealForm())
+        return super().get_context_data(
+            resident=resident, reveal_limit=reveal.REVEALS_PER_DAY, **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        context = self.get_context_data(form=RevealForm(request.POST))
+        form, resident = context["form"], context["resident"]
+        if form.is_valid():
+            try:
+                context["number"] = reveal.reveal_number(
+                    resident,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    request_id=getattr(request, "request_id", ""),
+                    client=reveal.client_address(request),
+                )
+            except reveal.RevealLimitReached as limit:
+                form.add_error(None, str(limit))
+                return self.render_to_response(context, status=429)
+        return self.render_to_response(context)
 
 
 def _mean_percent(completions: list[float]) -> int | None:

@@ -29,7 +29,9 @@ class ScopedAdminMixin:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         geom_type = self.map_fields.get(db_field.name)
         if geom_type and isinstance(db_field, models.JSONField):
-            kwargs["widget"] = GeoJSONMapWidget(geom_type=geom_type)
+            kwargs["widget"] = GeoJSONMapWidget(
+                geom_type=geom_type, csp_nonce=getattr(request, "csp_nonce", None)
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

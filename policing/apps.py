@@ -14,6 +14,10 @@ class PolicingConfig(AppConfig):
     verbose_name = _("Grid policing")
 
     def ready(self):
+        # Registered by import: the deployment checks and the session and
+        # token lifetime signals.
+        from policing import checks, sessions  # noqa: F401
+
         # The admin runs as SimpleAdminConfig, discovering admin modules here.
         for config in apps.get_app_configs():
             if config.name in ADMIN_DISCOVERY_SKIPS:

@@ -8,12 +8,14 @@ from django.contrib.auth import authenticate
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from policing.openapi import ErrorSerializer
 
 BAD_CREDENTIALS = _("Unable to log in with the provided username and password.")
 
@@ -46,7 +48,12 @@ class ObtainTokenView(APIView):
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()})
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many failed logins: the account is locked "
+                "on this device for 15 minutes.",
+            ),
         },
         auth=[],
     )

@@ -1,12 +1,10 @@
 """Celery application, configured from Django settings (``CELERY_*`` keys)."""
 
-import logging
 import os
 
 from celery import Celery
+from celery.signals import before_task_publish, task_success
 from django.db import InterfaceError, OperationalError
-
-logger = logging.getLogger(__name__)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "policing.settings")
 
@@ -30,16 +28,24 @@ RETRIED_ON_DATABASE_ERRORS = {
 def enqueue_on_commit(task, *args) -> None:
     """Send ``task`` once the current transaction commits, never failing the caller.
 
-    The data is already committed when the task is sent, so a broker outage
-    must not turn the request into an error: the failure is logged instead,
-    and periodic sweeps recompute what was missed.
+    The need is recorded in the same transaction (policing.outbox), so a
+    broker outage neither turns the request into an error nor loses the
+    task: the beat sweep sends it again.
     """
-    from django.db import transaction
+    from policing import outbox
 
-    def send():
-        try:
-            task.delay(*args)
-        except Exception:  # the broker's errors vary by transport
-            logger.exception("Could not enqueue %s%r", task.name, args)
+    outbox.enqueue_on_commit(task, *args)
 
-    transaction.on_commit(send)
+
+@before_task_publish.connect
+def _name_the_outbox_row(headers=None, **kwargs):
+    from policing import outbox
+
+    outbox.add_header(headers)
+
+
+@task_success.connect
+def _forget_done_task(sender=None, **kwargs):
+    from policing import outbox
+
+    outbox.done(sender.request)

@@ -80,6 +80,12 @@ class ScopedModelSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerialize
         return [f.name for f in model._meta.concrete_fields if f.name not in writable]
 
 
+class PartyPhoneField(serializers.CharField):
+    """A party's phone: checked as a phone number when written, but read back
+    masked (``138****0001``) to most requesters, see
+    :class:`MaskedPartyPhonesMixin`; ``policing.openapi`` documents both."""
+
+
 class PartySerializer(ScopedModelSerializer):
     """A party: a resident of the requester's territory, or a name and phone.
 
@@ -87,6 +93,14 @@ class PartySerializer(ScopedModelSerializer):
     a name. ``check_party(attrs)`` may refuse it for the app's own reasons
     before the model's checks run.
     """
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(
+            field_name, model_field
+        )
+        if field_name == "phone":
+            field_class = PartyPhoneField
+        return field_class, field_kwargs
 
     def validate(self, attrs):
         resident = attrs.get("resident")

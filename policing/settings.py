@@ -9,9 +9,11 @@ supplies ``DATABASE_URL``, ``CELERY_BROKER_URL`` and its own keys (see
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -85,13 +87,19 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First: every response, even one another middleware makes, carries the id.
+    "policing.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files need no policy and keep their caching.
+    "policing.middleware.ContentSecurityPolicyMiddleware",
+    "policing.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "policing.middleware.SessionLifetimeMiddleware",
     "policing.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -125,10 +133,24 @@ DATABASES = {
 }
 # A request either commits whole or not at all: no partial writes (SPEC §7).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Audit events are append-only (SECURITY.md G-AD2): a trigger on every event
+# table refuses UPDATE and DELETE, whoever asks and however (ORM or raw SQL).
+PGHISTORY_APPEND_ONLY = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compilation pays off in long analytic scans, not in the
+    # millisecond aggregates pages run: on the generated city it added 60 ms
+    # of compiling to a 90 ms quota query (docs/scaling.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 CACHES = {
     "default": env.cache("DJANGO_CACHE_URL", default="locmemcache://"),
 }
+# A Redis that is down or hung costs a request at most one short wait, never
+# an error (SECURITY.md G-IN4): short timeouts, and failures read as misses.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "policing.cache.FailOpenRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
 
 #
 # Authentication
@@ -227,7 +249,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["policing.permissions.IsStaffMember"],
     "DEFAULT_PAGINATION_CLASS": "policing.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents the error answers too (policing/openapi.py).
+    "DEFAULT_SCHEMA_CLASS": "policing.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "policing.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -242,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "JSON API of the grid policing system (SPEC §4).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Logins only when DEBUG is off (SECURITY.md G-CF7).
+    "SERVE_PERMISSIONS": ["policing.schema_permissions.AuthenticatedUnlessDebug"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Offline: the docs page loads Swagger UI from our own static files.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -266,12 +291,29 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A request must not hang on a dead broker: fail fast, log, and let the
-# periodic sweeps catch up.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
+# A request must not hang on a dead or hung broker (SECURITY.md G-IN4): one
+# connection attempt with short timeouts, no retries; what was not sent waits
+# in the outbox for the sweep (policing.outbox).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 1,
+    "socket_connect_timeout": 1,
+    "max_retries": 0,
+    # A message a lost worker took is delivered again after this long, so it
+    # must exceed twice the longest task, which the time limit bounds (G-IN6).
+    "visibility_timeout": 2 * 3600,
+}
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# With late acks a worker holds one message at a time, not a prefetched batch.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
+    # Send again the tasks writes needed and the broker lost (G-IN5).
+    "resend-pending-tasks": {
+        "task": "policing.tasks.resend_pending_tasks",
+        "schedule": 60,
+    },
     "notify-overdue-disputes": {
         "task": "disputes.tasks.notify_overdue_disputes",
         "schedule": 10 * 60,
@@ -342,13 +384,58 @@ LEAFLET_CONFIG = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# However active, a browser session ends 12 hours after its login
+# (policing.middleware.SessionLifetimeMiddleware; NIST 800-63B AAL2).
+SESSION_ABSOLUTE_AGE = 12 * 60 * 60
+# Who may read /health/ without logging in, besides loopback: the monitoring
+# network, e.g. "10.20.0.0/24" (comma-separated).
+HEALTH_CHECK_ALLOWED_NETWORKS = env.list("HEALTH_CHECK_ALLOWED_NETWORKS", default=[])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def _tile_origin(url: str) -> str | None:
+    """The origin map tiles come from, as a CSP source (None: this server).
+
+    A ``{s}`` subdomain placeholder becomes a leftmost ``*`` wildcard.
+    """
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return None
+    host = parts.netloc
+    if "{" in host:
+        host = "*." + host.split(".", 1)[1]
+    return f"{parts.scheme}://{host}"
+
+
+# Scripts only from this server or carrying the request's nonce (django-leaflet's
+# map widget in the admin): no inline handlers, no eval (SECURITY.md G-CF2).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # Style *attributes* stay allowed: ECharts writes its chart tooltips
+        # as HTML with style attributes (36 blocked on the county dashboard
+        # without this), and the dispute colour bars are sized by one.
+        # <style> elements still need the nonce (Swagger UI's page has one).
+        "style-src-attr": [UNSAFE_INLINE],
+        # data: for Leaflet's and Swagger UI's inline icons.
+        "img-src": [SELF, "data:", *filter(None, [_tile_origin(_tiles_url)])],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # A monitor on the host asks over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -361,7 +448,20 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line names its request, the id an error page shows the user.
+    "filters": {"request_id": {"()": "policing.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "with_request_id": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "with_request_id",
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env.str("DJANGO_LOG_LEVEL", default="INFO"),

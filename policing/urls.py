@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from policing.api_docs import ApiDocsView
+from policing.health import health
 from policing.views import HomeView
 
 admin.site.site_header = _("Grid policing administration")
@@ -23,7 +25,19 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("policing.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up script from a URL, so the
+    # page needs no inline script under the Content-Security-Policy.
     path(
-        "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
+        "api/docs/",
+        ApiDocsView.as_view(
+            url_name="schema", template_name="policing/swagger_ui.html"
+        ),
+        name="api-docs",
     ),
+    path("health/", health, name="health"),
 ]
+
+# With DEBUG off: no traceback, SQL or path, a request id instead (G-CF5).
+handler403 = "policing.errors.permission_denied"
+handler404 = "policing.errors.page_not_found"
+handler500 = "policing.errors.server_error"

@@ -18,9 +18,12 @@ class GeoJSONMapWidget(forms.Widget):
     template_name = "policing/map_widget.html"  # extends leaflet/widget.html
     map_srid = 4326
 
-    def __init__(self, geom_type: str = "Geometry", attrs=None):
+    def __init__(self, geom_type: str = "Geometry", attrs=None, csp_nonce=None):
         super().__init__(attrs)
         self.geom_type = geom_type
+        # leaflet/widget.html's inline scripts run only with the request's
+        # Content-Security-Policy nonce.
+        self.csp_nonce = csp_nonce
 
     @property
     def media(self):
@@ -72,5 +75,6 @@ class GeoJSONMapWidget(forms.Widget):
             if app_settings["FORCE_IMAGE_PATH"]
             else False,
             reset_view_icon=static("leaflet/images/reset-view.png"),
+            csp_nonce=self.csp_nonce,
         )
         return context

@@ -1,8 +1,11 @@
 """Every write is audited by database triggers (PostgreSQL only, SPEC §6)."""
 
+import pghistory.models
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.contrib import admin
+from django.db import DatabaseError, connection, transaction
+from django.test import Client, RequestFactory
 
 from grids.models import Household
 
@@ -181,3 +184,63 @@ def test_mediators_and_consenting_parties_are_recorded(world):
     assert links("AgreementConsentingPartiesEvent", "disputeparty_id") == [
         ("add", party.pk)
     ]
+
+
+def test_events_are_append_only(world):
+    """No UPDATE or DELETE on an event table succeeds, by ORM or raw SQL (G-AD2)."""
+    household = world.households["A"]
+    household.member_count = 9
+    household.save()
+    events = events_of("grids.Household").filter(pgh_obj_id=household.pk)
+    event = events.latest("pgh_id")
+    table = event._meta.db_table
+    before = list(events.order_by("pgh_id").values())
+
+    def edit_event():
+        event.member_count = 1
+        event.save()
+
+    attempts = {
+        "save()": edit_event,
+        "update()": lambda: events.update(member_count=1),
+        "delete()": lambda: events_of("grids.Household").get(pk=event.pk).delete(),
+        "queryset.delete()": lambda: events.delete(),
+        "raw UPDATE": lambda: connection.cursor().execute(
+            f'UPDATE "{table}" SET member_count = 1 WHERE pgh_id = %s', [event.pk]
+        ),
+        "raw DELETE": lambda: connection.cursor().execute(
+            f'DELETE FROM "{table}" WHERE pgh_id = %s', [event.pk]
+        ),
+    }
+    allowed = []
+    for name, attempt in attempts.items():
+        try:
+            with transaction.atomic():
+                attempt()
+        except DatabaseError as error:
+            assert "Cannot update or delete rows" in str(error), name
+        else:
+            allowed.append(name)
+    assert allowed == []
+    assert list(events.order_by("pgh_id").values()) == before
+
+    # The admin offers no event table to a superuser, so nothing to edit there.
+    event_models = [
+        model
+        for model in apps.get_models()
+        if issubclass(model, pghistory.models.Event | pghistory.models.Context)
+        or model._meta.app_label == "pghistory"
+    ]
+    superuser = world.users["superuser"]
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    for model in event_models:
+        model_admin = admin.site._registry.get(model)
+        if model_admin is not None:
+            assert not model_admin.has_change_permission(request), model
+            assert not model_admin.has_delete_permission(request), model
+    browser = Client()
+    browser.force_login(superuser)
+    path = f"/admin/grids/householdevent/{event.pk}/delete/"
+    assert browser.post(path, {"post": "yes"}).status_code == 404
+    assert events.filter(pk=event.pk).exists()

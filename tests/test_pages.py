@@ -40,18 +40,18 @@ def test_home_page_links_admin_and_api(client):
     assert external_references(html) == []
 
 
-def test_api_docs_are_served_offline(client):
+def test_api_docs_are_served_offline(admin_client):
     """Swagger UI loads its assets from this server, not a CDN."""
-    response = client.get("/api/docs/")
+    response = admin_client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "swagger-ui" in html
     assert external_references(html) == []
 
 
-def test_schema_names_every_resource(client):
+def test_schema_names_every_resource(admin_client):
     """The OpenAPI schema documents the SPEC §4 resources and the token endpoint."""
-    response = client.get(
+    response = admin_client.get(
         "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
     )
     assert response.status_code == 200

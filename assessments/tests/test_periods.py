@@ -93,6 +93,50 @@ def test_parse_accepts_exactly_the_weeks_of_the_iso_calendar(year, week):
         assert str(parsed) == text
 
 
+ASCII_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
+# Mostly ASCII digits, with other scripts' digits (Arabic-Indic one,
+# full-width two) that a regex's \d also matches.
+DIGIT_LIKE = st.sampled_from(list("0123456789") * 3 + ["\u0661", "\uff12"])
+WEEK_SHAPED = st.builds(
+    lambda before, year, w, week, after: f"{before}{year}-{w}{week}{after}",
+    st.sampled_from(["", " ", "\n"]),
+    st.text(DIGIT_LIKE, min_size=4, max_size=4),
+    st.sampled_from(["W", "w"]),
+    st.text(DIGIT_LIKE, min_size=1, max_size=3),
+    st.sampled_from(["", " ", "\n", "x"]),
+)
+WEEKISH_TEXT = WEEK_SHAPED | st.text(max_size=12)
+
+
+def expected_week(text: str) -> datetime.date | None:
+    """Return the Monday ``text`` names, read as ASCII ``YYYY-Www`` with spaces
+    around, if date.fromisocalendar knows it and the year is supported."""
+    match = ASCII_WEEK.fullmatch(text.strip())
+    if match is None:
+        return None
+    year, week = int(match[1]), int(match[2])
+    if not 1900 <= year <= 9998:
+        return None
+    try:
+        return datetime.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return None
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(WEEKISH_TEXT)
+def test_parse_accepts_exactly_the_iso_weeks_of_any_text(text):
+    """Any text: parse raises nothing but ValidationError, and accepts exactly
+    the texts naming a week date.fromisocalendar knows."""
+    expected = expected_week(text)
+    try:
+        parsed = IsoWeek.parse(text)
+    except ValidationError:
+        assert expected is None
+    else:
+        assert parsed.monday == expected
+
+
 @pytest.mark.parametrize("text", ["9999-W52", "0001-W01", "1899-W52"])
 def test_parse_rejects_weeks_out_of_the_supported_years(text):
     """Year 9999's last week ends in year 10000, which has no date."""

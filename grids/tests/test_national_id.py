@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.util import isdigits
 
 from grids import national_id
 from grids.tests.factories import valid_id_number
@@ -310,6 +311,76 @@ def test_wrong_check_character_is_always_rejected(body, check):
         return
     with pytest.raises(ValidationError, match="check digit"):
         national_id.validate(number)
+
+
+# Valid numbers only: any region, a birth date in the accepted range (not
+# today, which a run across midnight could move), any sequence.
+VALID_NUMBERS = st.builds(
+    lambda region, birth, sequence: with_check_digit(
+        f"{region}{birth:%Y%m%d}{sequence:03d}"
+    ),
+    st.text(DIGITS, min_size=6, max_size=6),
+    st.dates(
+        datetime.date(national_id.FIRST_BIRTH_YEAR, 1, 1),
+        timezone.localdate() - datetime.timedelta(days=1),
+    ),
+    st.integers(0, 999),
+)
+# Characters that look like a number's own: other scripts' digits,
+# full-width digits and X, superscripts, separators, spaces.
+LOOKALIKES = list("0123456789Xx \t-١٣１９Ｘ²³\u3000")
+ONE_CHARACTER_CHANGED = st.builds(
+    lambda number, index, character: number[:index] + character + number[index + 1 :],
+    VALID_NUMBERS,
+    st.integers(0, 17),
+    st.sampled_from(LOOKALIKES),
+)
+PADDED = st.builds(
+    lambda number, before, after: before + number + after,
+    VALID_NUMBERS,
+    st.text(" \t\u3000", max_size=2),
+    st.text(" \t\u3000", max_size=2),
+)
+ANY_TEXT = st.text(st.sampled_from(LOOKALIKES) | st.characters(), max_size=20)
+
+
+def stdnum_format_and_checksum(value: str) -> bool:
+    """Return whether stdnum finds 17 ASCII digits and the right check character
+    in ``value``, read the way validate reads it (spaces around, any case)."""
+    number = value.strip().upper()
+    return (
+        len(number) == 18
+        and isdigits(number[:17])
+        and number[17] in "0123456789X"
+        and ric.calc_check_digit(number) == number[17]
+    )
+
+
+@settings(max_examples=500, database=None)
+@given(VALID_NUMBERS | ONE_CHARACTER_CHANGED | PADDED | ANY_TEXT)
+def test_validate_accepts_exactly_the_valid_numbers(value):
+    """Over any text, validate raises nothing but ValidationError and accepts
+    exactly stdnum's valid numbers (checksum and calendar) born 1880..today.
+    """
+    try:
+        normalised = national_id.validate(value)
+    except ValidationError:
+        accepted = False
+    else:
+        accepted = True
+        assert normalised == value.strip().upper()
+    assert accepted == (
+        stdnum_format_and_checksum(value) and expected_acceptance(value.strip().upper())
+    )
+
+
+@settings(max_examples=500, database=None)
+@given(VALID_NUMBERS)
+def test_mask_of_any_valid_number_reveals_at_most_ten_digits(number):
+    masked = national_id.mask(national_id.validate(number))
+    assert len(masked) == national_id.MASK_LENGTH == 18
+    assert sum(character.isdigit() for character in masked) <= 10
+    assert MASK.match(masked)
 
 
 def test_clear_number_is_in_no_table_of_the_database(world, client_for):

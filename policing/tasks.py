@@ -1,0 +1,11 @@
+"""Celery tasks of the project package."""
+
+from celery import shared_task
+
+from policing import outbox
+
+
+@shared_task(ignore_result=True)
+def resend_pending_tasks() -> int:
+    """Beat, every minute: send again the tasks writes needed and did not get."""
+    return outbox.resend_pending()
