@@ -10,6 +10,7 @@ query), as during a database outage: the 500 page must render all the same.
 
 import io
 import logging
+import logging.config
 import re
 from contextlib import contextmanager
 
@@ -92,6 +93,9 @@ def client():
 @contextmanager
 def console_log():
     """What the configured console handler writes, as ops would read it."""
+    # A Celery worker started by an earlier test replaces the root logger's
+    # handlers with its own: put the project's configuration back first.
+    logging.config.dictConfig(settings.LOGGING)
     handler = next(h for h in logging.getLogger().handlers if h.name == "console")
     stream = io.StringIO()
     previous = handler.setStream(stream)

@@ -120,15 +120,23 @@ needs_redis = pytest.mark.skipif(
 def worker():
     """A real Celery worker (solo pool) listening on the test Redis."""
     celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
-    celery_app.close()
+    forget_connections()
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False):
             yield
     finally:
         celery_app.conf.update(broker_url="", task_always_eager=True)
-        celery_app.close()
-        # Producers made for this broker would outlive the test.
-        celery_app.amqp._producer_pool = None
+        forget_connections()
+
+
+def forget_connections():
+    """Drop connections and producers made for an earlier broker URL.
+
+    Not ``close()``: that also unregisters the app, and an earlier test's
+    eager tasks left it with a pool for the default broker.
+    """
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @needs_redis

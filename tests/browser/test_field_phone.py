@@ -4,6 +4,7 @@ import pytest
 from django.utils import translation
 
 from disputes.models import Dispute
+from tests.browser.waiting import wait_until
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,7 +67,7 @@ def test_visits_logged_offline_are_sent_once_when_back_online(
     visits_before = Visit.objects.count()
     phone.goto(f"{live_server.url}/field/visits/new/")
     # The page caches the officer's households for typing while offline.
-    phone.wait_for_function("localStorage.getItem('policing.households.v1') !== null")
+    wait_until(phone, "localStorage.getItem('policing.households.v1') !== null")
 
     attempts = []
 

@@ -3,6 +3,7 @@
 import pytest
 
 from assessments.models import ReportJob
+from tests.browser.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,9 +31,7 @@ def test_progress_bar_follows_a_running_job_to_its_download(
     assert row.locator(".job-file").is_hidden()
 
     ReportJob.objects.filter(pk=job.pk).update(steps_done=3)
-    page.wait_for_function(
-        "document.querySelector('.report-job progress').value === 75"
-    )
+    wait_until(page, "document.querySelector('.report-job progress').value === 75")
     ReportJob.objects.filter(pk=job.pk).update(
         status=ReportJob.Status.DONE, steps_done=4, content=b"%PDF-1.4"
     )
