@@ -78,6 +78,7 @@ from disputes.models import (
 )
 from grids import geometry, national_id
 from grids.models import Area, Grid, Household, Resident
+from policing.demo import KEY_PERSON_WEIGHTS
 from policing.demo import name as draw_name
 from policing.demo import phone as draw_phone
 from stations.models import Assignment, Bureau, Person, Post, Station
@@ -282,14 +283,6 @@ FIRST_REGISTRATION_YEAR = 1985
 
 KEY_PERSON_SHARE = 0.01  # of all residents (issue 10)
 ADULT_AGE = 18
-KEY_PERSON_WEIGHTS = {
-    Resident.KeyPersonCategory.RELEASED_PRISONER: 3,
-    Resident.KeyPersonCategory.COMMUNITY_CORRECTION: 3,
-    Resident.KeyPersonCategory.DRUG_USER: 2,
-    Resident.KeyPersonCategory.MENTAL_DISORDER: 3,
-    Resident.KeyPersonCategory.PETITIONER: 2,
-    Resident.KeyPersonCategory.OTHER: 1,
-}
 
 #
 # How field work is spread over the year

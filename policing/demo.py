@@ -11,11 +11,23 @@ import random
 
 from django.utils import timezone
 
+from grids.models import Resident
+
 SURNAMES = "李王张杨刘陈赵周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁"
 MALE = "伟强磊军勇杰涛明超华建国平刚林斌波鹏辉"
 FEMALE = "芳娜敏静丽艳娟霞燕玲秀英兰萍红梅"
 #: given-name characters of either sex
 GIVEN = MALE + FEMALE
+#: How often each key-person category is drawn, relative to the others: the
+#: demo county and the generated city share the mix.
+KEY_PERSON_WEIGHTS = {
+    Resident.KeyPersonCategory.RELEASED_PRISONER: 3,
+    Resident.KeyPersonCategory.COMMUNITY_CORRECTION: 3,
+    Resident.KeyPersonCategory.DRUG_USER: 2,
+    Resident.KeyPersonCategory.MENTAL_DISORDER: 3,
+    Resident.KeyPersonCategory.PETITIONER: 2,
+    Resident.KeyPersonCategory.OTHER: 1,
+}
 PHONE_PREFIXES = ("133", "135", "138", "139", "150", "152", "158", "180", "187", "189")
 
 

@@ -18,6 +18,7 @@ from cases.demo import DEMO_CODE, DEMO_PHONE_TAIL, load_cases
 from disputes.demo import load_disputes
 from grids import national_id
 from grids.models import Area, Grid, Household, Resident
+from policing.demo import KEY_PERSON_WEIGHTS
 from stations.models import Assignment, Bureau, Person, Post, Station
 from visits.demo import load_field_work
 
@@ -161,14 +162,6 @@ HOME_REGION = ("530321", "532223")
 OTHER_REGIONS = (("530322", "532228"), ("530324", "532226"), ("530326", "532233"))
 CODE_CHANGE_YEAR = 1997
 
-KEY_PERSON_WEIGHTS = {
-    Resident.KeyPersonCategory.RELEASED_PRISONER: 3,
-    Resident.KeyPersonCategory.COMMUNITY_CORRECTION: 3,
-    Resident.KeyPersonCategory.DRUG_USER: 2,
-    Resident.KeyPersonCategory.MENTAL_DISORDER: 3,
-    Resident.KeyPersonCategory.PETITIONER: 2,
-    Resident.KeyPersonCategory.OTHER: 1,
-}
 KEY_PERSON_SHARE = 0.03
 
 
