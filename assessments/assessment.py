@@ -44,6 +44,7 @@ from assessments.models import (
     AssessmentPolicy,
     AssessmentRow,
     AssessmentStatus,
+    InterimAssessment,
     MonthlyAssessment,
     QuotaPolicy,
 )
@@ -687,6 +688,8 @@ def store_month(
         )
         for row in rows
     )
+    # The running copy the county page showed until now is superseded.
+    InterimAssessment.objects.filter(bureau=bureau, month=month.first_day).delete()
     return assessment
 
 

@@ -3,7 +3,7 @@
 Quota completion is read from the nightly snapshots (the weeks whose
 Thursday is in the month, as in the monthly report), coverage and disputes
 from one aggregate each, the ranking from the stored assessment or, before
-it is stored, computed live as the report does.
+it is stored, from the running copy ``assessments.interim`` keeps.
 """
 
 import datetime
@@ -14,10 +14,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from assessments import assessment
-from assessments.models import QuotaSnapshot
+from assessments import assessment, interim
+from assessments.models import AssessmentRow, MonthlyAssessment, QuotaSnapshot
 from assessments.periods import Month
-from assessments.report import assessment_of_month, weeks_of
+from assessments.report import weeks_of
 from disputes.models import Dispute
 from disputes.querysets import OPEN_STATUSES
 from grids.models import Grid
@@ -27,6 +27,7 @@ from stations.metrics import Coverage, coverage_by_station
 from stations.models import Assignment, Bureau, Station
 
 COMPLETION = Decimal("0.0001")
+INTERIM = "interim"
 SCORE = Decimal("0.01")
 
 
@@ -47,8 +48,10 @@ class StationColumn:
 class CountyDashboard:
     bureau: Bureau
     month: Month
-    #: "draft", "published" or "live" (not stored yet), as in the report
+    #: "computed" or "published" when stored, else "interim"
     assessment_status: str
+    #: when the ranking was computed
+    assessment_computed_at: datetime.datetime
     stations: list[StationColumn]
     ranking: list[assessment.Row]
     station_names: dict[int, str]
@@ -63,7 +66,8 @@ def county_dashboard(
     """Return the county dashboard of ``bureau`` for ``month``.
 
     A fixed number of queries whatever the number of stations, grids and
-    staff (the live assessment is three of them).
+    staff; the first view of a month not stored yet computes its running
+    assessment (``assessments.interim``), the later ones read it.
     """
     now = now or timezone.now()
     on = min(month.last_day, timezone.localdate(now))
@@ -84,7 +88,7 @@ def county_dashboard(
         .annotate(mean=Avg("completion"))
         .values_list("person", "mean")
     )
-    ranking, status = assessment_of_month(bureau, month, now=now)
+    ranking, status, computed_at = _ranking(bureau, month, now=now)
     scores = defaultdict(list)
     for row in ranking:
         if row.score is not None:
@@ -107,6 +111,7 @@ def county_dashboard(
         bureau=bureau,
         month=month,
         assessment_status=status,
+        assessment_computed_at=computed_at,
         stations=columns,
         ranking=ranking,
         station_names=names,
@@ -116,6 +121,16 @@ def county_dashboard(
         average_score=_average([row.score for row in ranking if row.score is not None]),
         map=_grid_map(bureau, by_person, on=on, names=names),
     )
+
+
+def _ranking(bureau: Bureau, month: Month, *, now):
+    """Return the month's rows, their status and when they were computed."""
+    stored = MonthlyAssessment.objects.for_month(month).filter(bureau=bureau).first()
+    if stored is not None:
+        rows = assessment.stored_rows(AssessmentRow.objects.filter(assessment=stored))
+        return rows, stored.status, stored.computed_at
+    rows, computed_at = interim.interim_rows(bureau, month, now=now)
+    return rows, INTERIM, computed_at
 
 
 def _disputes_by_station(bureau: Bureau, *, now) -> dict[int, dict[str, int]]:

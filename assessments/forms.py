@@ -70,3 +70,25 @@ class CountyDashboardForm(forms.Form):
     def clean_month(self) -> Month:
         text = self.cleaned_data["month"]
         return Month.parse(text) if text else Month.current()
+
+
+class InterimRefreshForm(forms.Form):
+    """Ask for the running assessment of a month to be recomputed now."""
+
+    month = forms.ChoiceField(label=_("Month"))
+    bureau = forms.ModelChoiceField(
+        label=_("Bureau"), queryset=Bureau.objects.none(), required=False
+    )
+
+    def __init__(self, *args, bureaus=None, **kwargs):
+        """``bureaus``: the bureaus to choose from (superusers), or None."""
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = recent_months()
+        if bureaus is None:
+            del self.fields["bureau"]
+        else:
+            self.fields["bureau"].queryset = bureaus
+            self.fields["bureau"].required = True
+
+    def clean_month(self) -> Month:
+        return Month.parse(self.cleaned_data["month"])

@@ -15,6 +15,7 @@ from assessments.querysets import (
     AssessmentPolicyQuerySet,
     AssessmentRowQuerySet,
     CoverageSnapshotQuerySet,
+    InterimAssessmentQuerySet,
     MonthlyAssessmentQuerySet,
     QuotaPolicyQuerySet,
     QuotaSnapshotQuerySet,
@@ -474,6 +475,52 @@ class CoverageSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.station} · {self.day}"
+
+
+class InterimAssessment(models.Model):
+    """The running assessment of a month not stored yet, for the county page.
+
+    Computing a city's month takes seconds (docs/scaling.md), too long for
+    a page the bureau opens all day; the page reads this copy instead,
+    refreshed by beat every half hour and on demand, and says how old it
+    is. Derived and rewritten whole by ``assessments.interim``, not
+    audited; storing the month's assessment drops it.
+    """
+
+    bureau = models.ForeignKey(
+        "stations.Bureau",
+        models.CASCADE,
+        related_name="interim_assessments",
+        verbose_name=_("bureau"),
+    )
+    month = models.DateField(
+        _("month"), help_text=_("The first day of the calendar month assessed.")
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    #: the rows of ``assessments.assessment.compute_month``, decimals as text
+    rows = models.JSONField(_("rows"), default=list)
+
+    objects = InterimAssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("interim assessment")
+        verbose_name_plural = _("interim assessments")
+        ordering = ["-month", "bureau"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "month"], name="interimassessment_once_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="interimassessment_first_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.bureau} · {self.period}"
+
+    @property
+    def period(self) -> Month:
+        return Month.containing(self.month)
 
 
 class ReportJob(models.Model):

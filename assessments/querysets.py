@@ -26,6 +26,12 @@ class MonthlyAssessmentQuerySet(ScopedQuerySet):
         return self.filter(month=month.first_day)
 
 
+class InterimAssessmentQuerySet(ScopedQuerySet):
+    bureau_field = "bureau"
+    reference_data = True
+    writers = frozenset()  # rewritten by assessments.interim only
+
+
 class PersonalFiguresQuerySet(ScopedQuerySet):
     """Figures about one person each: field staff see only their own rows.
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from assessments import assessment, metrics, report_jobs, snapshots
+from assessments import assessment, interim, metrics, report_jobs, snapshots
 from assessments.models import AssessmentStatus, MonthlyAssessment, ReportJob
 from assessments.periods import IsoWeek, Month
 from policing.celery import RETRIED_ON_DATABASE_ERRORS, enqueue_on_commit
@@ -53,6 +53,33 @@ def assess_previous_month() -> int:
     )
     for bureau_id in bureau_ids:
         enqueue_on_commit(compute_monthly_assessment, bureau_id, str(month))
+    return len(bureau_ids)
+
+
+@shared_task(**RETRIED_ON_DATABASE_ERRORS)
+def refresh_interim_assessment(bureau_id: int, month: str) -> int:
+    """Recompute the running assessment of ``month`` the county page shows.
+
+    Nothing to do once the month's assessment is stored. Return the number
+    of rows kept.
+    """
+    bureau = Bureau.objects.get(pk=bureau_id)
+    period = Month.parse(month)
+    if MonthlyAssessment.objects.for_month(period).filter(bureau=bureau).exists():
+        return 0
+    return len(interim.refresh(bureau, period).rows)
+
+
+@shared_task(ignore_result=True)
+def refresh_interim_assessments() -> int:
+    """Beat, every half hour: queue the current month's refresh for every bureau.
+
+    Return the number of bureaus queued.
+    """
+    month = str(Month.current())
+    bureau_ids = list(Bureau.objects.values_list("pk", flat=True))
+    for bureau_id in bureau_ids:
+        enqueue_on_commit(refresh_interim_assessment, bureau_id, month)
     return len(bureau_ids)
 
 

@@ -1,4 +1,6 @@
-"""The monthly report download page for bureau staff, with job progress."""
+"""The bureau's pages: the county dashboard and the monthly report downloads."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -9,18 +11,26 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from assessments import report_jobs
+from assessments import report_jobs, tasks
 from assessments.dashboard import county_dashboard
-from assessments.forms import CountyDashboardForm, ReportRequestForm
+from assessments.forms import (
+    CountyDashboardForm,
+    InterimRefreshForm,
+    ReportRequestForm,
+)
 from assessments.models import ReportJob
 from assessments.periods import Month
 from assessments.report_api import file_name
+from policing.celery import enqueue_on_commit
 from policing.views import StaffPageMixin
 from stations import maps
 from stations.models import Bureau
 from stations.scoping import Role, scope_of
 
 REPORT_QUEUED = _("The report of {month} has been requested.")
+INTERIM_QUEUED = _(
+    "The ranking of {month} is being recomputed; reload the page in a minute."
+)
 #: Jobs listed on the page.
 RECENT_JOBS = 10
 
@@ -199,6 +209,31 @@ class CountyDashboardView(BureauPageMixin, TemplateView):
         if self.scope.bureau_id is not None:
             return Bureau.objects.get(pk=self.scope.bureau_id)
         return Bureau.objects.order_by("code").first()
+
+
+class InterimRefreshView(BureauPageMixin, View):
+    """The county page's "recompute now" for a month not stored yet."""
+
+    def post(self, request):
+        superuser = self.scope.role is Role.SUPERUSER
+        form = InterimRefreshForm(
+            request.POST, bureaus=Bureau.objects.all() if superuser else None
+        )
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("assessments:county")
+        bureau = form.cleaned_data.get("bureau") or Bureau.objects.get(
+            pk=self.scope.bureau_id
+        )
+        month = form.cleaned_data["month"]
+        enqueue_on_commit(tasks.refresh_interim_assessment, bureau.pk, str(month))
+        messages.success(request, INTERIM_QUEUED.format(month=month))
+        query = {"month": str(month)}
+        if superuser:
+            query["bureau"] = bureau.pk
+        return redirect(f"{reverse('assessments:county')}?{urlencode(query)}")
 
 
 def sorted_ranking(rows, sort: str, *, names: dict[int, str]) -> list:

@@ -17,6 +17,7 @@ An answer an operation documents itself (with ``extend_schema``) wins.
 """
 
 from drf_spectacular import openapi
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -114,3 +115,9 @@ class PartyPhoneFieldExtension(OpenApiSerializerFieldExtension):
                 "the grid's own field staff.",
             }
         return schema
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The knox tokens of ``policing.authentication``: the same scheme."""
+
+    target_class = "policing.authentication.TokenAuthentication"

@@ -243,7 +243,7 @@ FIELD_HASH_KEY = _secret("FIELD_HASH_KEY", _DEV_FIELD_HASH_KEY)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "policing.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["policing.permissions.IsStaffMember"],
@@ -314,6 +314,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "policing.tasks.resend_pending_tasks",
         "schedule": 60,
     },
+    # Expired API tokens are refused at once and deleted here.
+    "purge-expired-tokens": {
+        "task": "policing.tasks.purge_expired_tokens",
+        "schedule": crontab(minute=5),
+    },
     "notify-overdue-disputes": {
         "task": "disputes.tasks.notify_overdue_disputes",
         "schedule": 10 * 60,
@@ -330,6 +335,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-snapshots": {
         "task": "assessments.tasks.take_nightly_snapshots",
         "schedule": crontab(minute=30, hour=1),
+    },
+    # The county page's running ranking of the month (assessments.interim).
+    "interim-assessments": {
+        "task": "assessments.tasks.refresh_interim_assessments",
+        "schedule": crontab(minute="*/30"),
     },
     "monthly-assessment": {
         "task": "assessments.tasks.assess_previous_month",

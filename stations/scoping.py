@@ -1,7 +1,10 @@
 """Who a user is in the organisation, resolved once per request (SPEC §6)."""
 
+import datetime
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from django.utils import timezone
 
 
 class Role(StrEnum):
@@ -19,6 +22,8 @@ class Scope:
     bureau_id: int | None = None
     station_id: int | None = None
     grid_ids: frozenset[int] = field(default_factory=frozenset)
+    #: the local date ``grid_ids`` are the person's grids on
+    grids_on: datetime.date | None = None
     #: the kind of staff (officer, auxiliary ...), for data only officers see
     person_kind: str = ""
 
@@ -73,6 +78,7 @@ def _resolve(user) -> Scope:
             bureau_id=person.bureau_id,
             station_id=person.station_id,
         )
+    today = timezone.localdate()
     return Scope(
         role=Role.FIELD,
         person_id=person.pk,
@@ -80,6 +86,7 @@ def _resolve(user) -> Scope:
         bureau_id=person.bureau_id,
         station_id=person.station_id,
         grid_ids=frozenset(
-            Grid.objects.assigned_to(person).values_list("pk", flat=True)
+            Grid.objects.assigned_to(person, on=today).values_list("pk", flat=True)
         ),
+        grids_on=today,
     )

@@ -328,6 +328,7 @@ PAGES = {
     "stations:notifications": Page("/notifications/", STAFF),
     "stations:notifications_read": Page("/notifications/read/", STAFF, "post", 302),
     "assessments:county": Page("/county/", BUREAU),
+    "assessments:county-refresh": Page("/county/refresh/", BUREAU, "post", 302),
     "assessments:reports": Page("/reports/", BUREAU),
 }
 

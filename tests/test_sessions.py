@@ -12,10 +12,12 @@ import time_machine
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from knox.crypto import hash_token
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from policing.tasks import purge_expired_tokens
 from stations.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +138,27 @@ def test_token_works_for_10_hours_then_401(traveller, user):
     assert api_status(token) == 200
     traveller.move_to(after(hours=10, minutes=1))
     assert api_status(token) == 401
+
+
+def test_an_expired_token_is_refused_then_purged(traveller, user):
+    expired = obtain_token(user)
+    traveller.move_to(after(hours=10, minutes=1))
+    fresh = obtain_token(user)
+
+    # One query finds the token and its user: the user's other tokens are
+    # not read on every call (knox's own check reads them all).
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {fresh}")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(API_RESOURCE).status_code == 200
+    token_reads = [q for q in queries if AuthToken._meta.db_table in q["sql"]]
+    assert len(token_reads) == 1
+    assert api_status(expired) == 401
+    assert AuthToken.objects.filter(user=user).count() == 2
+
+    assert purge_expired_tokens.delay().get() == 1
+    assert api_status(fresh) == 200
+    assert AuthToken.objects.filter(user=user).count() == 1
 
 
 def test_token_is_stored_as_a_digest_only(user):

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from grids.models import Grid
+from grids.models import Grid, Household
 from policing.serializers import GeoJSONField, ScopedModelSerializer
 from stations.models import Person
 from stations.scoping import Role, scope_of
@@ -81,7 +81,7 @@ class FieldWorkSerializer(ScopedModelSerializer):
     def _check_works_there(self, attrs):
         person = self._value(attrs, "person")
         day = timezone.localdate(self._value(attrs, self.time_field))
-        if not workflow.works_in(person, self.grid_of(attrs), on=day):
+        if not self._works_in(person, self.grid_of(attrs), on=day):
             raise serializers.ValidationError(
                 {
                     self.place_field_of(attrs): NOT_WORKING_THERE.format(
@@ -89,6 +89,14 @@ class FieldWorkSerializer(ScopedModelSerializer):
                     )
                 }
             )
+
+    def _works_in(self, person, grid, *, on) -> bool:
+        scope = scope_of(self.context["request"].user)
+        # Work of today by the requester: their grids of today are their
+        # scope's, already read for this request.
+        if person.pk == scope.person_id and on == scope.grids_on:
+            return grid.pk in scope.grid_ids
+        return workflow.works_in(person, grid, on=on)
 
     def _not_validated(self, model) -> list[str]:
         excluded = super()._not_validated(model)
@@ -120,7 +128,15 @@ class VisitSerializer(FieldWorkSerializer):
             "location",
             "client_uuid",
         ]
-        extra_kwargs = {"person": {"required": False}}
+        extra_kwargs = {
+            "person": {"required": False},
+            # The household's grid is the visit's: read with it, in one query.
+            "household": {
+                "queryset": Household.objects.select_related("grid").defer(
+                    "grid__boundary"
+                )
+            },
+        }
         # Idempotency is the view's business (workflow.record), not a 400.
         validators: list = []
 

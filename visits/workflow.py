@@ -32,31 +32,31 @@ def works_in(person, grid: Grid, *, on: datetime.date) -> bool:
     return Grid.objects.assigned_to(person, on=on).filter(pk=grid.pk).exists()
 
 
-@transaction.atomic
+# No savepoint of its own: the insert has one, and any other error ends the
+# request's transaction anyway.
+@transaction.atomic(savepoint=False)
 def record(serializer, *, by) -> tuple[models.Model, bool]:
     """Store the validated field work of ``serializer`` unless stored already.
 
     ``client_uuid`` is an idempotency key per person (SPEC §4): a replay with
     the same key and the same data returns the stored row and ``False``; the
-    same key with other data raises :class:`ClientUuidReused`. Concurrent
-    replays insert at most one row: the insert runs in a savepoint, and the
-    losers of the race on the unique (person, client_uuid) constraint read
-    the winner's row instead.
+    same key with other data raises :class:`ClientUuidReused`. The insert
+    comes first, in a savepoint, since most records are new: a replay, or
+    the loser of a race between concurrent replays, trips the unique
+    (person, client_uuid) constraint and reads the stored row instead.
     """
     data = serializer.validated_data
     client_uuid = data.get("client_uuid")
     if client_uuid is None:
         return serializer.save(), True
     model = serializer.Meta.model
-    stored = _stored(model, data["person"], client_uuid)
-    if stored is None:
-        try:
-            with transaction.atomic():
-                return serializer.save(), True
-        except IntegrityError:
-            stored = _stored(model, data["person"], client_uuid)
-            if stored is None:
-                raise
+    try:
+        with transaction.atomic():
+            return serializer.save(), True
+    except IntegrityError:
+        stored = _stored(model, data["person"], client_uuid)
+        if stored is None:
+            raise
     if not _same_data(serializer, stored) or not (
         model.objects.visible_to(by).filter(pk=stored.pk).exists()
     ):

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.phone import PHONE
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync API
@@ -83,3 +85,17 @@ def log_in(page, live_server):
         page.wait_for_url(f"{live_server.url}/admin/")
 
     return log_in_as
+
+
+@pytest.fixture
+def phone(page, live_server, world, offsite_requests, page_errors):
+    """A phone-sized page logged in as officer A."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "officer_a")
+    page.fill("input[name=password]", "correct-horse-battery-staple")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/field/")
+    yield page
+    assert page_errors == []
+    assert offsite_requests == []

@@ -4,35 +4,15 @@ import pytest
 from django.utils import translation
 
 from disputes.models import Dispute
+from tests.browser.phone import OUTBOX, PHONE, choose_household
 from tests.browser.waiting import wait_until
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def phone(page, live_server, world, offsite_requests, page_errors):
-    """A phone-sized page logged in as officer A."""
-    page.set_viewport_size(PHONE)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "officer_a")
-    page.fill("input[name=password]", "correct-horse-battery-staple")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/field/")
-    yield page
-    assert page_errors == []
-    assert offsite_requests == []
-
 
 def bar_value(page, metric: str) -> int:
     return int(page.text_content(f'[data-metric="{metric}"] [data-actual]'))
-
-
-def choose_household(page, text: str, address: str):
-    page.fill("[data-household-search]", text)
-    page.click(f'[data-suggestions] li:has-text("{address}")')
 
 
 def test_visit_logged_through_the_typeahead_moves_the_progress_bar(
@@ -54,9 +34,6 @@ def test_visit_logged_through_the_typeahead_moves_the_progress_bar(
     assert Visit.objects.count() == visits_before + 1
     # The page fits the phone: nothing wider than the screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
-OUTBOX = "JSON.parse(localStorage.getItem('policing.outbox.v1'))"
 
 
 def test_visits_logged_offline_are_sent_once_when_back_online(

@@ -5,6 +5,7 @@ outbox sweep sends again a task whose row is still there, so each task must
 leave the same database state after a second run: no row counted twice.
 """
 
+import datetime
 import hashlib
 import importlib
 import io
@@ -16,6 +17,7 @@ from django.apps import apps
 from django.conf import settings as django_settings
 from django.db import models
 from django.utils import timezone
+from knox.models import AuthToken
 
 from assessments.models import ReportJob
 from assessments.periods import IsoWeek, Month
@@ -131,6 +133,14 @@ def pending_relocation(world, settings):
     return []
 
 
+def expired_token(world, settings):
+    instance, _key = AuthToken.objects.create(world.users["officer_a"])
+    AuthToken.objects.filter(pk=instance.pk).update(
+        expiry=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    return []
+
+
 #: task -> a function of (world, settings) returning the arguments to run with
 CASES = {
     "assessments.tasks.weekly_quotas": lambda w, s: [str(IsoWeek.current())],
@@ -140,6 +150,11 @@ CASES = {
     ],
     "assessments.tasks.assess_previous_month": lambda w, s: [],
     "assessments.tasks.take_nightly_snapshots": lambda w, s: [],
+    "assessments.tasks.refresh_interim_assessment": lambda w, s: [
+        w.bureaus["X"].pk,
+        str(Month.current()),
+    ],
+    "assessments.tasks.refresh_interim_assessments": lambda w, s: [],
     "assessments.tasks.build_report_file": lambda w, s: [
         ReportJob.objects.create(
             bureau=w.bureaus["X"],
@@ -156,6 +171,7 @@ CASES = {
     "stations.tasks.email_notifications": mailed_notification,
     "disputes.tasks.notify_overdue_disputes": lambda w, s: [],
     "policing.tasks.resend_pending_tasks": pending_relocation,
+    "policing.tasks.purge_expired_tokens": expired_token,
 }
 #: tables whose content a rerun rewrites as a whole: compared without it
 REBUILT_CONTENT = {

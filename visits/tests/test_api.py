@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 from grids.tests.factories import HouseholdFactory, valid_id_number
 from visits.models import (
@@ -716,3 +718,34 @@ def test_out_of_range_filters_are_field_errors(world, client_for, params):
     response = client_for(world.users["officer_a"]).get("/api/v1/visits/", params)
     assert response.status_code == 400
     assert list(response.json()) == list(params)
+
+
+def test_a_visit_from_the_doorstep_takes_a_fixed_number_of_queries(
+    world, django_assert_num_queries
+):
+    """The phone's POST is the busiest write: its queries are pinned.
+
+    Token and user, scope (person, grids of today), the household with its
+    grid, the person, the model's checks (two related rows, a constraint in
+    a savepoint), the insert in savepoints, and the read-back of scope.
+    """
+    _token, key = AuthToken.objects.create(world.users["officer_a"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    def post():
+        return client.post(
+            VISITS,
+            {
+                "household": world.households["A"].pk,
+                "visited_at": ago(minutes=5),
+                "info_items": 1,
+                "client_uuid": str(uuid.uuid4()),
+            },
+            format="json",
+        )
+
+    # The request's own transaction is a savepoint inside the test's.
+    with django_assert_num_queries(16):
+        assert post().status_code == 201
+    assert Visit.objects.filter(person=world.persons["officer_a"]).count() >= 1
