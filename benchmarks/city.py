@@ -138,6 +138,12 @@ def _ensure_city(url: str, size: str, *, regenerate: bool) -> None:
             check=False,
         ).stdout.strip()
         if has_city:
+            # A city made by an earlier checkout: bring its schema up to date.
+            subprocess.run(
+                [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"],
+                env=env,
+                check=True,
+            )
             return
     if exists:
         subprocess.run(

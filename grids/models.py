@@ -220,6 +220,15 @@ class Resident(models.Model):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["household", "name"]
+        indexes = [
+            # Key persons are about 1 % of residents, listed on every
+            # station dashboard.
+            models.Index(
+                fields=["household"],
+                condition=Q(is_key_person=True),
+                name="resident_key_person_household",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_key_person=True) | Q(key_person_category=""),

@@ -21,6 +21,7 @@ current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
 
 #: Where the session records when its user logged in (see policing.sessions).
 LOGIN_AT_SESSION_KEY = "policing_login_at"
+RENEWED_AT_SESSION_KEY = "policing_renewed_at"
 
 
 class RequestIdMiddleware:
@@ -61,13 +62,16 @@ class RequestIdLogFilter(logging.Filter):
 
 
 class SessionLifetimeMiddleware:
-    """Log a browser session out 12 hours after its login, however active.
+    """Keep a browser session alive while used, and never beyond 12 hours.
 
-    The idle limit (30 minutes) is Django's own: ``SESSION_COOKIE_AGE`` with
-    ``SESSION_SAVE_EVERY_REQUEST``. An active session would otherwise live
-    forever. A session without a login time predates this rule and is ended
-    too, since nothing bounds its age. Placed after the authentication
-    middleware.
+    The idle limit (30 minutes) is Django's ``SESSION_COOKIE_AGE``, renewed
+    whenever the session is saved. Saving it on every request would cost a
+    write and a commit per page view; it is saved when its last renewal is
+    ``SESSION_RENEWAL_INTERVAL`` seconds old, so a session ends 29 to 30
+    minutes after its last use. An active session would otherwise live
+    forever: 12 hours after its login it is ended. A session without a
+    login time predates this rule and is ended too, since nothing bounds
+    its age. Placed after the authentication middleware.
     """
 
     def __init__(self, get_response):
@@ -76,8 +80,14 @@ class SessionLifetimeMiddleware:
     def __call__(self, request):
         session = request.session
         # Checked on the session, not request.user: no user query per request.
-        if SESSION_KEY in session and not session_within_absolute_limit(session):
-            logout(request)
+        if SESSION_KEY in session:
+            if not session_within_absolute_limit(session):
+                logout(request)
+            else:
+                now = int(time.time())
+                renewed_at = session.get(RENEWED_AT_SESSION_KEY, 0)
+                if now - renewed_at >= settings.SESSION_RENEWAL_INTERVAL:
+                    session[RENEWED_AT_SESSION_KEY] = now  # saved, so renewed
         return self.get_response(request)
 
 

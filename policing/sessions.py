@@ -18,7 +18,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from knox.models import AuthToken
 
-from policing.middleware import LOGIN_AT_SESSION_KEY
+from policing.middleware import LOGIN_AT_SESSION_KEY, RENEWED_AT_SESSION_KEY
 
 #: Session engines whose sessions are rows of django_session, which
 #: ``revoke_sessions`` can find. With another engine a deactivated user's
@@ -33,7 +33,9 @@ DATABASE_SESSION_ENGINES = {
 @receiver(user_logged_in, dispatch_uid="policing_stamp_login_time")
 def stamp_login_time(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        request.session[LOGIN_AT_SESSION_KEY] = int(time.time())
+        now = int(time.time())
+        request.session[LOGIN_AT_SESSION_KEY] = now
+        request.session[RENEWED_AT_SESSION_KEY] = now
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="policing_was_active")

@@ -393,7 +393,9 @@ LEAFLET_CONFIG = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed once a minute while used (policing.middleware.SessionLifetimeMiddleware),
+# not saved on every request.
+SESSION_RENEWAL_INTERVAL = 60
 # However active, a browser session ends 12 hours after its login
 # (policing.middleware.SessionLifetimeMiddleware; NIST 800-63B AAL2).
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60

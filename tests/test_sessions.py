@@ -78,6 +78,28 @@ def test_session_survives_29_idle_minutes_and_activity_renews_it(
     assert is_logged_in(client)
 
 
+def test_an_active_session_is_written_once_a_minute_not_per_page(
+    traveller, client, user
+):
+    logged_in(client, user)
+    key = client.cookies["sessionid"].value
+
+    def expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    first = expiry()
+    traveller.move_to(after(seconds=59))
+    with CaptureQueriesContext(connection) as queries:
+        assert is_logged_in(client)
+    assert not [
+        q for q in queries if "UPDATE" in q["sql"] and "django_session" in q["sql"]
+    ]
+    assert expiry() == first
+    traveller.move_to(after(seconds=61))
+    assert is_logged_in(client)
+    assert expiry() == first + datetime.timedelta(seconds=61)
+
+
 def test_session_ends_after_31_idle_minutes(traveller, client, user):
     logged_in(client, user)
 

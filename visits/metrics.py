@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from assessments.periods import IsoWeek, local_midnight
@@ -55,11 +55,18 @@ def key_person_contacts_due(
     """
     today = today or timezone.localdate()
     starts = period_starts(today)
+    # One subquery per kind reads a single index entry per key person
+    # (visits by resident, kind and time) where a join would read all of
+    # their visits.
     rows = (
         residents.filter(is_key_person=True)
         .annotate(
             **{
-                f"last_{kind}": Max("visits__visited_at", filter=Q(visits__kind=kind))
+                f"last_{kind}": Subquery(
+                    Visit.objects.filter(resident=OuterRef("pk"), kind=kind)
+                    .order_by("-visited_at")
+                    .values("visited_at")[:1]
+                )
                 for kind in starts
             }
         )

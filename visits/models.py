@@ -128,7 +128,13 @@ class Visit(FieldWork):
                 condition=Q(info_items__gte=0), name="visit_info_items_gte_0"
             ),
         ]
-        indexes = [models.Index(fields=["person", "visited_at"])]
+        indexes = [
+            models.Index(fields=["person", "visited_at"]),
+            # A station's visits over a period (dashboard, coverage).
+            models.Index(fields=["grid", "visited_at"]),
+            # A key person's last contact of each kind.
+            models.Index(fields=["resident", "kind", "visited_at"]),
+        ]
 
     def __str__(self):
         return f"{self.household} · {self.get_kind_display()}"

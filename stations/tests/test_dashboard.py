@@ -255,4 +255,5 @@ def test_the_query_count_does_not_grow_with_the_station(
         assert client.get(f"/stations/{station.pk}/").status_code == 200
     # Savepoint and release, session, user, scope, station, the 14 of
     # station_dashboard(), the bell's unread count and the page's few extras.
-    assert len(small.captured_queries) == 24
+    # The session is not saved: it was renewed less than a minute ago.
+    assert len(small.captured_queries) == 21
