@@ -6,7 +6,6 @@ leave the same database state after a second run: no row counted twice.
 """
 
 import datetime
-import hashlib
 import importlib
 import io
 from collections import Counter
@@ -27,11 +26,10 @@ from policing.celery import app
 from policing.models import PendingTask
 from policing.outbox import RESEND_AFTER
 from stations.models import Notification
+from tests.integration.digests import LOCAL_APPS, table_digest
 
 pytestmark = pytest.mark.django_db
 
-LOCAL_APPS = {"policing", "stations", "grids", "visits", "disputes", "cases"}
-LOCAL_APPS |= {"assessments"}
 #: fields a rerun may rewrite without counting anything twice
 VOLATILE = {
     "computed_at": "the time of the run",
@@ -54,34 +52,20 @@ def project_tasks() -> set[str]:
 
 
 def digest() -> dict[str, Counter]:
-    """Return each local table's rows as a multiset, ids and run times left out.
+    """Return each local table's rows as a multiset, less what a rerun rewrites.
 
     A row recreated by a rerun gets a new id; a row counted twice shows up as
     a count of 2.
     """
-    tables = {}
-    for model in apps.get_models():
-        if model._meta.app_label not in LOCAL_APPS or model.__name__.endswith("Event"):
-            continue
-        names = [
-            field.attname
-            for field in model._meta.concrete_fields
-            if not field.primary_key
-            and field.name not in VOLATILE
-            and not _points_at_a_rebuilt_row(field)
-        ]
-        rows = Counter()
-        for values in model.objects.values_list(*names):
-            # PostgreSQL reads a binary field as a memoryview, whose repr
-            # is its address.
-            values = [bytes(v) if isinstance(v, memoryview) else v for v in values]
-            rows[hashlib.sha256(repr(values).encode()).hexdigest()] += 1
-        tables[model._meta.label] = rows
-    return tables
+    return table_digest(leave_out=_rewritten_by_a_rerun)
 
 
-def _points_at_a_rebuilt_row(field) -> bool:
-    # A stored month is replaced as a whole, its rows with it.
+def _rewritten_by_a_rerun(field: models.Field) -> bool:
+    """Whether a rerun may change ``field`` without counting anything twice."""
+    if field.name in VOLATILE:
+        return True
+    # A stored month is replaced as a whole, its rows with it: a link to it
+    # changes with each run.
     return isinstance(field, models.ForeignKey) and (
         field.related_model._meta.label == "assessments.MonthlyAssessment"
     )
