@@ -490,17 +490,28 @@ def _coverage(city: City, port: int, args, *, station: bool) -> dict:
     }
     sql, rows = _sql(raw_sql.COVERAGE.format(stations=stations), params, args.requests)
     answer = _fetch_json(port, request)
-    counts = []
-    for name in (
-        "community_office_coverage",
-        "rural_office_coverage",
-        "workstation_coverage",
-        "grid_officer_coverage",
-        "post_officer_share",
-    ):
-        counts.append((answer[name]["numerator"], answer[name]["denominator"]))
-    ours = sorted({count for pair in counts for count in pair})
-    theirs = sorted(set(rows[0]))
+    (
+        communities,
+        communities_served,
+        villages,
+        villages_with_rural_office,
+        villages_with_workstation,
+        grids,
+        grids_with_officer,
+        officers,
+        officers_at_posts,
+    ) = rows[0]
+    theirs = {
+        "community_office_coverage": (communities_served, communities),
+        "rural_office_coverage": (villages_with_rural_office, villages),
+        "workstation_coverage": (villages_with_workstation, villages),
+        "grid_officer_coverage": (grids_with_officer, grids),
+        "post_officer_share": (officers_at_posts, officers),
+    }
+    ours = {
+        name: (answer[name]["numerator"], answer[name]["denominator"])
+        for name in theirs
+    }
     _agree("coverage", ours, theirs)
     return _figures(http, sql)
 

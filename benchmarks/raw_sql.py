@@ -16,7 +16,7 @@ WITH persons AS ({persons}),
 week_visits AS (
     SELECT person_id, grid_id, household_id, info_items, visited_at
     FROM visits_visit
-    WHERE person_id IN (SELECT id FROM persons)
+    WHERE person_id = ANY (ARRAY (SELECT id FROM persons))
       AND visited_at >= %(start)s AND visited_at < %(end)s
 ),
 week_patrols AS (
@@ -24,7 +24,7 @@ week_patrols AS (
            GREATEST(started_at, %(start)s) AS clipped_start,
            LEAST(COALESCE(ended_at, %(now)s), %(end)s) AS clipped_end
     FROM visits_patrol
-    WHERE person_id IN (SELECT id FROM persons)
+    WHERE person_id = ANY (ARRAY (SELECT id FROM persons))
       AND started_at < %(end)s AND (ended_at > %(start)s OR ended_at IS NULL)
 ),
 visit_totals AS (
