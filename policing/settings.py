@@ -133,6 +133,11 @@ DATABASES = {
 }
 # A request either commits whole or not at all: no partial writes (SPEC §7).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A connection per request costs PostgreSQL a new backend process and the
+# request the setup (docs/scaling.md); each web thread keeps its connection
+# for a minute, checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Audit events are append-only (SECURITY.md G-AD2): a trigger on every event
 # table refuses UPDATE and DELETE, whoever asks and however (ORM or raw SQL).
 PGHISTORY_APPEND_ONLY = True
