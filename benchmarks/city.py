@@ -84,14 +84,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.md"))
     parser.add_argument("--measure-json", help=argparse.SUPPRESS)
-    parser.add_argument("--paths", default="all", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--paths",
+        default="all",
+        help="with --database-url: the paths to measure, comma-separated "
+        f"({', '.join(PATHS)}); default all",
+    )
     args = parser.parse_args()
 
     if args.measure_json:
         _measure_here(args)
         return
     if args.database_url:
-        runs = {"given": _measure(args.database_url, "all", args)}
+        runs = {"given": _measure(args.database_url, args.paths, args)}
     else:
         sizes = [size.strip() for size in args.sizes.split(",") if size.strip()]
         runs = {}
@@ -222,7 +227,15 @@ def _measure_here(args) -> None:
     # As a deployment does: production settings serve the hashed files.
     call_command("collectstatic", interactive=False, verbosity=0)
     city = _city()
-    keys = GROWTH_PATHS if args.paths == "growth" else tuple(PATHS)
+    if args.paths == "all":
+        keys = tuple(PATHS)
+    elif args.paths == "growth":
+        keys = GROWTH_PATHS
+    else:
+        keys = tuple(key.strip() for key in args.paths.split(",") if key.strip())
+        unknown = set(keys) - set(PATHS)
+        if unknown:
+            raise SystemExit(f"unknown paths: {', '.join(sorted(unknown))}")
     results = {"rows": _row_counts(), "station": city.station.name}
     env = _server_env(os.environ["DATABASE_URL"])
     with load.gunicorn(env, workers=args.workers) as port:
