@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from assessments.periods import IsoWeek
+from policing.serializers import RowSerializer
 
 
 class QuotaQuerySerializer(serializers.Serializer):
@@ -29,7 +30,7 @@ class QuotaQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(error.messages) from None
 
 
-class QuotaTargetsSerializer(serializers.Serializer):
+class QuotaTargetsSerializer(RowSerializer):
     """The weekly targets of the person's bureau."""
 
     household_visits = serializers.IntegerField()
@@ -38,7 +39,7 @@ class QuotaTargetsSerializer(serializers.Serializer):
     grid_days = serializers.IntegerField()
 
 
-class QuotaRowSerializer(serializers.Serializer):
+class QuotaRowSerializer(RowSerializer):
     """One person's weekly quota figures (SPEC §3)."""
 
     person = serializers.IntegerField()
