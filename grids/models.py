@@ -432,7 +432,11 @@ class LedgerImportRow(models.Model):
 
 
 class LedgerExport(models.Model):
-    """A record that someone exported a ledger (who, when, what, how many)."""
+    """A record that someone exported a ledger (who, when, what, how many).
+
+    A log, so append-only like :class:`IdReveal`: a trigger refuses UPDATE
+    and DELETE, and a deleted user leaves the row as it was.
+    """
 
     entity = models.CharField(_("records"), max_length=20, choices=LedgerEntity.choices)
     format = models.CharField(_("format"), max_length=10)
@@ -440,7 +444,8 @@ class LedgerExport(models.Model):
     ids_revealed = models.BooleanField(_("national IDs in full"), default=False)
     exported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        models.SET_NULL,
+        models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         related_name="+",
         verbose_name=_("exported by"),
@@ -451,6 +456,11 @@ class LedgerExport(models.Model):
         verbose_name = _("ledger export")
         verbose_name_plural = _("ledger exports")
         ordering = ["-exported_at", "-pk"]
+        triggers = [
+            pgtrigger.Protect(
+                name="append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
 
     def __str__(self):
         return (

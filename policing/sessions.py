@@ -60,6 +60,21 @@ def revoke_credentials_on_deactivation(sender, instance, **kwargs):
         revoke_credentials(instance)
 
 
+@receiver(
+    post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="policing_new_password"
+)
+def revoke_tokens_on_new_password(sender, instance, **kwargs):
+    """A new password ends the API tokens issued under the old one.
+
+    ``_password`` holds the raw password from ``set_password()`` until the
+    save completes; a hash upgraded at login clears it first, so it revokes
+    nothing. Browser sessions need no help: Django ends them through the
+    session's password hash, and keeps the one that changed the password.
+    """
+    if getattr(instance, "_password", None) is not None:
+        AuthToken.objects.filter(user=instance).delete()
+
+
 def revoke_credentials(user) -> None:
     """Delete every API token and browser session of ``user``."""
     AuthToken.objects.filter(user=user).delete()

@@ -222,6 +222,27 @@ def test_deactivation_revokes_tokens_and_sessions_on_the_next_request(user):
     assert is_logged_in(others_browser)
 
 
+def test_a_new_password_revokes_the_tokens_issued_before(user):
+    token = obtain_token(user)
+    browser = logged_in(Client(), user)
+    assert api_status(token) == 200
+
+    response = browser.post(
+        "/accounts/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-passphrase-2026",
+            "new_password2": "a-new-long-passphrase-2026",
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+
+    assert api_status(token) == 401
+    assert not AuthToken.objects.filter(user=user).exists()
+    # The browser that changed the password stays logged in.
+    assert is_logged_in(browser)
+
+
 def test_deactivation_by_bulk_update_is_refused_on_the_next_request(user):
     """``update()`` sends no signal: the is_active check alone still refuses."""
     token = obtain_token(user)

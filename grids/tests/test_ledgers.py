@@ -7,6 +7,7 @@ import json
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from grids import ledgers, map_files, national_id
@@ -439,6 +440,29 @@ def upload(run_tasks):
         return client.get(response.url)
 
     return upload_file
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="append-only triggers exist on PostgreSQL only",
+)
+def test_the_export_log_is_append_only(client, world):
+    chief = world.users["chief_s"]
+    client.force_login(chief)
+    assert client.get("/ledgers/export/households.csv").status_code == 200
+    record = LedgerExport.objects.get()
+    table = LedgerExport._meta.db_table
+    for sql in (
+        f'UPDATE "{table}" SET rows = 0 WHERE id = %s',
+        f'DELETE FROM "{table}" WHERE id = %s',
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            connection.cursor().execute(sql, [record.pk])
+    # Deleting the user leaves the log as it was, naming who exported.
+    chief_id = chief.pk
+    chief.delete()
+    record.refresh_from_db()
+    assert (record.exported_by_id, record.rows) == (chief_id, 2)
 
 
 def test_the_chief_checks_then_applies_an_edited_export(
