@@ -21,13 +21,10 @@ def recent_months() -> list[tuple[str, str]]:
     return months
 
 
-class ReportRequestForm(forms.Form):
-    """Ask for a monthly report file: the month, the format (and a bureau)."""
+class BureauMonthForm(forms.Form):
+    """A month of the last two years, and for superusers the bureau."""
 
     month = forms.ChoiceField(label=_("Month"))
-    format = forms.ChoiceField(
-        label=_("Format"), choices=ReportJob.Format.choices, initial="xlsx"
-    )
     bureau = forms.ModelChoiceField(
         label=_("Bureau"), queryset=Bureau.objects.none(), required=False
     )
@@ -35,9 +32,7 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args, bureaus=None, **kwargs):
         """``bureaus``: the bureaus to choose from (superusers), or None."""
         super().__init__(*args, **kwargs)
-        months = recent_months()
-        self.fields["month"].choices = months
-        self.fields["month"].initial = months[1][0]  # last month
+        self.fields["month"].choices = recent_months()
         if bureaus is None:
             del self.fields["bureau"]
         else:
@@ -46,6 +41,19 @@ class ReportRequestForm(forms.Form):
 
     def clean_month(self) -> Month:
         return Month.parse(self.cleaned_data["month"])
+
+
+class ReportRequestForm(BureauMonthForm):
+    """Ask for a monthly report file: the month, the format (and a bureau)."""
+
+    format = forms.ChoiceField(
+        label=_("Format"), choices=ReportJob.Format.choices, initial="xlsx"
+    )
+    field_order = ["month", "format", "bureau"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].initial = self.fields["month"].choices[1][0]  # last
 
 
 class CountyDashboardForm(forms.Form):
@@ -72,23 +80,5 @@ class CountyDashboardForm(forms.Form):
         return Month.parse(text) if text else Month.current()
 
 
-class InterimRefreshForm(forms.Form):
+class InterimRefreshForm(BureauMonthForm):
     """Ask for the running assessment of a month to be recomputed now."""
-
-    month = forms.ChoiceField(label=_("Month"))
-    bureau = forms.ModelChoiceField(
-        label=_("Bureau"), queryset=Bureau.objects.none(), required=False
-    )
-
-    def __init__(self, *args, bureaus=None, **kwargs):
-        """``bureaus``: the bureaus to choose from (superusers), or None."""
-        super().__init__(*args, **kwargs)
-        self.fields["month"].choices = recent_months()
-        if bureaus is None:
-            del self.fields["bureau"]
-        else:
-            self.fields["bureau"].queryset = bureaus
-            self.fields["bureau"].required = True
-
-    def clean_month(self) -> Month:
-        return Month.parse(self.cleaned_data["month"])
