@@ -18,9 +18,9 @@ from assessments.trends_api import TrendsView
 from cases.metrics_api import CaseMetricsView
 from disputes.metrics_api import DisputeMetricsView
 from policing.permissions import IsStaffMember
+from policing.scope import Role, scope_of
 from stations.metrics_api import CoverageMetricsView
 from stations.models import Person, Station
-from stations.scoping import Role, scope_of
 
 
 class QuotaMetricsView(APIView):

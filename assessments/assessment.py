@@ -48,11 +48,11 @@ from assessments.models import (
     MonthlyAssessment,
     QuotaPolicy,
 )
-from assessments.periods import Month, local_midnight
 from cases.metrics import per_10k
 from cases.models import Case, CaseEvent, Rating
 from disputes.models import DisputeEvent, ReturnVisit
 from grids.models import Grid, Household, Resident
+from policing.periods import Month, local_midnight
 from stations.models import Assignment, Bureau, Person
 from visits.models import Patrol, Visit
 

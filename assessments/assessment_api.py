@@ -22,12 +22,12 @@ from rest_framework.views import APIView
 
 from assessments import assessment, tasks
 from assessments.models import AssessmentRow, MonthlyAssessment
-from assessments.periods import Month
 from policing.celery import enqueue_on_commit
 from policing.exceptions import Conflict
+from policing.periods import Month
 from policing.permissions import IsStaffMember
+from policing.scope import Role, scope_of
 from stations.models import Bureau, Station
-from stations.scoping import Role, scope_of
 
 BUREAU_REQUIRED = _("Give the bureau or a station.")
 BUREAU_STAFF_ONLY = _("Only bureau staff may compute or publish assessments.")

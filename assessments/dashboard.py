@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from assessments import assessment, interim
 from assessments.models import AssessmentRow, MonthlyAssessment, QuotaSnapshot
-from assessments.periods import Month
 from assessments.report import weeks_of
 from disputes.models import Dispute
 from disputes.querysets import OPEN_STATUSES
 from grids.models import Grid
+from policing.periods import Month
 from stations.dashboard import completion_by_grid
 from stations.maps import feature_collection
 from stations.metrics import Coverage, coverage_by_station

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from assessments import assessment, snapshots
 from assessments.models import AssessmentRow, MonthlyAssessment
-from assessments.periods import IsoWeek, Month
+from policing.periods import IsoWeek, Month
 from stations.models import Bureau
 
 #: Weeks of quota snapshots, as many as the demo has field work.

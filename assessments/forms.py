@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import ReportJob
-from assessments.periods import Month
+from policing.periods import Month
 from stations.models import Bureau
 
 #: How many months back the download page offers.

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from assessments.assessment import Row, compute_month
 from assessments.models import INDICATORS, InterimAssessment
-from assessments.periods import Month
+from policing.periods import Month
 from stations.models import Bureau
 
 #: beyond this age the copy is recomputed on the next read; beat refreshes

@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
 from assessments.models import DEFAULT_TARGETS, QuotaPolicy
-from assessments.periods import IsoWeek
+from policing.periods import IsoWeek
 from stations.models import Assignment, Person
 from visits.models import Patrol, Visit
 

@@ -10,7 +10,6 @@ from django.db.models import F, Q, Value
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from assessments.periods import Month
 from assessments.querysets import (
     AssessmentPolicyQuerySet,
     AssessmentRowQuerySet,
@@ -21,7 +20,8 @@ from assessments.querysets import (
     QuotaSnapshotQuerySet,
     ReportJobQuerySet,
 )
-from stations.models import audited
+from policing.audit import audited
+from policing.periods import Month
 
 # Seed: Qujing - weekly patrol >= 28 h, >= 20 households visited, >= 20
 # information items, and >= 1 day a week working inside the grid.

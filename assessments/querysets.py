@@ -1,5 +1,5 @@
 from policing.querysets import ScopedQuerySet
-from stations.scoping import Role
+from policing.scope import Role
 
 
 class QuotaPolicyQuerySet(ScopedQuerySet):
@@ -22,7 +22,7 @@ class MonthlyAssessmentQuerySet(ScopedQuerySet):
     writers = frozenset()
 
     def for_month(self, month):
-        """Return the assessments of ``month`` (an ``assessments.periods.Month``)."""
+        """Return the assessments of ``month`` (an ``policing.periods.Month``)."""
         return self.filter(month=month.first_day)
 
 

@@ -36,12 +36,12 @@ from assessments.models import (
     MonthlyAssessment,
     QuotaSnapshot,
 )
-from assessments.periods import IsoWeek, Month
 from cases import metrics as case_metrics
 from cases.models import Case
 from disputes import metrics as dispute_metrics
 from disputes.models import Dispute
 from grids.models import Grid
+from policing.periods import IsoWeek, Month
 from stations.metrics import Coverage, coverage_by_station
 from stations.metrics import coverage as bureau_coverage
 from stations.models import Bureau, Station

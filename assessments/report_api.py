@@ -17,15 +17,15 @@ from rest_framework.views import APIView
 
 from assessments import report_files
 from assessments.assessment_api import AssessmentRowSerializer, started_month
-from assessments.periods import Month
 from assessments.report import monthly_report
 from assessments.trends_api import TrendsSerializer
 from cases.metrics_api import CaseClearanceSerializer, CaseIncidentsSerializer
 from disputes.metrics_api import DisputeMetricsSerializer
+from policing.periods import Month
 from policing.permissions import IsStaffMember
+from policing.scope import Role, scope_of
 from stations.metrics_api import CoverageMetricsSerializer
 from stations.models import Bureau
-from stations.scoping import Role, scope_of
 
 UNKNOWN_FORMAT = _("Give the format as json, xlsx or pdf.")
 BUREAU_REQUIRED = _("Give the bureau.")

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from assessments import report, report_files
 from assessments.models import ReportJob
-from assessments.periods import Month
 from policing.celery import enqueue_on_commit
+from policing.periods import Month
 from stations.models import Bureau
 
 RENDERERS = {

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from assessments.periods import IsoWeek
+from policing.periods import IsoWeek
 from policing.serializers import RowSerializer
 
 

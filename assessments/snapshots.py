@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from assessments import metrics
 from assessments.models import CoverageSnapshot, QuotaSnapshot
-from assessments.periods import IsoWeek, Month
+from policing.periods import IsoWeek, Month
 from stations.metrics import (
     COUNT_NAMES,
     COVERAGE_RATES,

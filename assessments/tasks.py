@@ -4,8 +4,8 @@ from celery import shared_task
 
 from assessments import assessment, interim, metrics, report_jobs, snapshots
 from assessments.models import AssessmentStatus, MonthlyAssessment, ReportJob
-from assessments.periods import IsoWeek, Month
 from policing.celery import RETRIED_ON_DATABASE_ERRORS, enqueue_on_commit
+from policing.periods import IsoWeek, Month
 from stations.models import Bureau, Person
 
 

@@ -19,13 +19,13 @@ from assessments.forms import (
     ReportRequestForm,
 )
 from assessments.models import ReportJob
-from assessments.periods import Month
 from assessments.report_api import file_name
 from policing.celery import enqueue_on_commit
+from policing.periods import Month
+from policing.scope import Role, scope_of
 from policing.views import StaffPageMixin
 from stations import maps
 from stations.models import Bureau
-from stations.scoping import Role, scope_of
 
 REPORT_QUEUED = _("The report of {month} has been requested.")
 INTERIM_QUEUED = _(

@@ -253,7 +253,7 @@ def _measure_here(args) -> None:
 def _city() -> City:
     from django.db.models import Count
 
-    from assessments.periods import IsoWeek, Month
+    from policing.periods import IsoWeek, Month
     from stations.models import Bureau, Person, Station
 
     bureau = Bureau.objects.get(code=BUREAU_CODE)
@@ -283,8 +283,8 @@ def _city() -> City:
 def _field_staff(station) -> list:
     """Return up to 8 field staff of ``station`` with their grids' households."""
     from grids.models import Household
+    from policing.scope import scope_of
     from stations.models import Person
-    from stations.scoping import scope_of
 
     staff = []
     for person in Person.objects.filter(station=station, is_chief=False).order_by("pk"):
@@ -533,7 +533,7 @@ def _assessment_params(city: City) -> dict:
     from django.utils import timezone
 
     from assessments.assessment import FAMILIARITY_DAYS
-    from assessments.periods import local_midnight
+    from policing.periods import local_midnight
 
     month = city.month
     return {

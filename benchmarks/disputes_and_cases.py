@@ -27,7 +27,6 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from assessments.periods import Month  # noqa: E402
 from benchmarks.weekly_quotas import measure  # noqa: E402
 from cases.demo import DEMO_CODE, DEMO_PHONE_TAIL  # noqa: E402
 from cases.metrics import case_metrics  # noqa: E402
@@ -35,6 +34,7 @@ from cases.models import Case, TrackAttempt  # noqa: E402
 from disputes.metrics import dispute_metrics  # noqa: E402
 from disputes.models import Dispute  # noqa: E402
 from grids.models import Grid  # noqa: E402
+from policing.periods import Month  # noqa: E402
 from stations.models import Person  # noqa: E402
 
 

@@ -28,7 +28,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from assessments.metrics import weekly_quotas  # noqa: E402
-from assessments.periods import IsoWeek  # noqa: E402
+from policing.periods import IsoWeek  # noqa: E402
 from stations.models import Person, Station  # noqa: E402
 from visits.models import Patrol, Visit  # noqa: E402
 

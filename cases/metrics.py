@@ -13,10 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from assessments.periods import Month
 from cases.models import Case, Kind, Rating, Status
 from grids.models import Grid, Resident
 from policing.metrics import RATE_PLACES, Rate
+from policing.periods import Month
 from stations.models import Station
 
 #: Incidents are counted per this many residents (发案率, per 10,000).

@@ -13,10 +13,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments.periods import Month
 from cases import metrics
 from cases.models import Case, Status
 from grids.models import Grid
+from policing.periods import Month
 from policing.permissions import IsStaffMember
 from stations.models import Station
 

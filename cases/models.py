@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.querysets import CaseChildQuerySet, CaseQuerySet
-from grids.geometry import validate_point
+from policing.audit import audited
+from policing.geometry import validate_point
 from policing.phones import validate_phone
-from stations.models import audited
 
 
 class Kind(models.TextChoices):

@@ -5,7 +5,7 @@ the bureau; auxiliaries and grid workers see none.
 """
 
 from policing.querysets import ScopedQuerySet
-from stations.scoping import Role, Scope
+from policing.scope import Role, Scope
 
 CASE_WRITERS = frozenset({Role.BUREAU, Role.CHIEF, Role.FIELD})
 OFFICER = "officer"

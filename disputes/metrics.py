@@ -13,7 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from assessments.periods import local_midnight
 from disputes.models import (
     Colour,
     Dispute,
@@ -26,6 +25,7 @@ from disputes.models import (
 )
 from disputes.querysets import OPEN_STATUSES
 from policing.metrics import Rate
+from policing.periods import local_midnight
 
 #: The seeds' target for every rate: 90 %.
 TARGET_RATE = 0.9

@@ -12,8 +12,8 @@ from disputes.querysets import (
     DisputePolicyQuerySet,
     DisputeQuerySet,
 )
+from policing.audit import audited, audited_links
 from policing.phones import validate_phone
-from stations.models import audited, audited_links
 
 
 class Colour(models.TextChoices):

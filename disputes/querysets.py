@@ -4,7 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from policing.querysets import ScopedQuerySet
-from stations.scoping import Role
+from policing.scope import Role
 
 DISPUTE_WRITERS = frozenset({Role.BUREAU, Role.CHIEF, Role.FIELD})
 

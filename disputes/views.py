@@ -22,9 +22,9 @@ from disputes.models import Agreement, Colour, Dispute, DisputeEvent, Level, Sta
 from grids.models import Grid, Household
 from policing.forms import add_errors
 from policing.phones import mask_phone, sees_phones
+from policing.scope import Role
 from policing.views import FieldPageMixin, StaffPageMixin, WorkflowActionMixin
 from stations.models import Person, Station
-from stations.scoping import Role
 from visits.models import Visit
 
 #: the board's columns: a title and the statuses shown in it

@@ -20,8 +20,8 @@ from grids import ledgers, map_files, national_id
 from grids.models import LedgerEntity, LedgerImport, LedgerImportRow
 from policing.celery import enqueue_on_commit
 from policing.middleware import audit_context
+from policing.scope import scope_of
 from stations.models import Bureau, Station
-from stations.scoping import scope_of
 
 #: Largest file accepted: a 100,000-row ledger is a few megabytes.
 MAX_FILE_BYTES = 30 * 1024 * 1024

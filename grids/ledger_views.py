@@ -12,8 +12,8 @@ from django.views.generic import TemplateView
 from grids import ledger_jobs, ledgers, map_files
 from grids.forms import LedgerUploadForm
 from grids.models import LedgerEntity, LedgerExport, LedgerImport, LedgerImportRow
+from policing.scope import Role, scope_of
 from policing.views import StaffPageMixin
-from stations.scoping import Role, scope_of
 
 RECENT_IMPORTS = 10
 ROWS_PER_PAGE = 50

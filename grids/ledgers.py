@@ -30,7 +30,7 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 from shapely import STRtree
 
-from grids import geometry, national_id
+from grids import national_id
 from grids.models import (
     Area,
     Grid,
@@ -39,8 +39,9 @@ from grids.models import (
     LedgerImportRow,
     Resident,
 )
+from policing import geometry
+from policing.scope import Role, scope_of
 from stations.models import Assignment, Person, Post, Station
-from stations.scoping import Role, scope_of
 
 #: entity -> {canonical (exported) header: accepted spellings}
 HEADERS = {

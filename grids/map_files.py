@@ -23,12 +23,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from shapely import STRtree
 
-from grids import geometry
 from grids.ledgers import LedgerFileError, Outcome, Progress, RowOutcome
 from grids.models import Area, Grid, LedgerImportRow
 from grids.services import schedule_relocation
+from policing import geometry
+from policing.scope import Role, scope_of
 from stations.models import Station
-from stations.scoping import Role, scope_of
 
 #: An overlap below this share of the smaller grid is drawing noise.
 OVERLAP_TOLERANCE = 0.01

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids import geometry, national_id
+from grids import national_id
 from grids.querysets import (
     AreaQuerySet,
     GridQuerySet,
@@ -18,8 +18,9 @@ from grids.querysets import (
     LedgerImportQuerySet,
     ResidentQuerySet,
 )
+from policing import geometry
+from policing.audit import audited
 from policing.phones import validate_phone
-from stations.models import audited
 
 NO_GRID_AT_POINT = _("This location is not inside any grid.")
 GRID_OR_LOCATION = _("Give the grid or a location inside it.")

@@ -4,7 +4,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from policing.querysets import ScopedQuerySet
-from stations.scoping import Role
+from policing.scope import Role
 
 
 class AreaQuerySet(ScopedQuerySet):

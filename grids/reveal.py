@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grids import national_id
 from grids.models import IdReveal, Resident
-from stations.scoping import Role, scope_of
+from policing.scope import Role, scope_of
 
 REVEALS_PER_DAY = 20
 REASON_MIN_LENGTH = 4

@@ -2,8 +2,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from grids import geometry, national_id, reveal, services
+from grids import national_id, reveal, services
 from grids.models import NO_GRID_AT_POINT, Area, Grid, Household, Resident
+from policing import geometry
 from policing.serializers import GeoJSONField, ScopedModelSerializer
 
 NOT_IN_YOUR_GRIDS = _("This location is not inside any grid you work in.")

@@ -3,8 +3,8 @@
 from django.db.models import Q
 from shapely import STRtree
 
-from grids import geometry
 from grids.models import Grid, Household
+from policing import geometry
 from policing.celery import enqueue_on_commit
 
 

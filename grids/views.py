@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
 from assessments import metrics as quota_metrics
-from assessments.periods import IsoWeek
 from cases.models import Case
 from disputes.models import Dispute
 from grids import reveal
 from grids.filtersets import HouseholdFilterSet
 from grids.forms import RevealForm
 from grids.models import Grid, Household
+from policing.periods import IsoWeek
 from policing.phones import mask_phone, sees_phones
 from policing.views import StaffPageMixin
 from stations import maps

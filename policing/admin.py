@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from policing.querysets import ScopedQuerySet
+from policing.scope import Role, scope_of
 from policing.viewsets import OUTSIDE_SCOPE
 from policing.widgets import GeoJSONMapWidget
-from stations.scoping import Role, scope_of
 
 
 class ScopedAdminMixin:

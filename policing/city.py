@@ -76,8 +76,9 @@ from disputes.models import (
     ReturnVisit,
     Status,
 )
-from grids import geometry, national_id
+from grids import national_id
 from grids.models import Area, Grid, Household, Resident
+from policing import geometry
 from policing.demo import KEY_PERSON_WEIGHTS
 from policing.demo import name as draw_name
 from policing.demo import phone as draw_phone

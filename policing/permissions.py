@@ -1,6 +1,6 @@
 from rest_framework import permissions
 
-from stations.scoping import Role, scope_of
+from policing.scope import Role, scope_of
 
 
 class IsStaffMember(permissions.BasePermission):

@@ -5,7 +5,7 @@ import re
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from stations.scoping import Role, Scope
+from policing.scope import Role, Scope
 
 MOBILE = re.compile(r"1\d{10}")
 

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from django.db import models
 
-from stations.scoping import Role, Scope, scope_of
+from policing.scope import Role, Scope, scope_of
 
 
 class ScopedQuerySet(models.QuerySet):

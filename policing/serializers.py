@@ -10,11 +10,10 @@ from rest_framework import serializers
 from policing.parties import PARTY_NAME_REQUIRED
 from policing.phones import mask_phone, sees_phones
 from policing.querysets import ScopedQuerySet
-from stations.models import Person
-from stations.scoping import scope_of
+from policing.scope import get_staff_model, scope_of
 
 
-def requester_person(request, *, refusal: str) -> Person:
+def requester_person(request, *, refusal: str):
     """Return the staff record of the requester, or refuse the request.
 
     ``refusal`` is the app's message, given on ``by``: a login without a
@@ -23,7 +22,7 @@ def requester_person(request, *, refusal: str) -> Person:
     person_id = scope_of(request.user).person_id
     if person_id is None:
         raise serializers.ValidationError({"by": refusal})
-    return Person.objects.get(pk=person_id)
+    return get_staff_model().objects.get(pk=person_id)
 
 
 class ScopedRelatedFieldsMixin:

@@ -86,6 +86,9 @@ LOCAL_APPS = [
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
+#: whose scope the access rule computes (policing.scope), as AUTH_USER_MODEL
+POLICING_STAFF_MODEL = "stations.Person"
+
 MIDDLEWARE = [
     # First: every response, even one another middleware makes, carries the id.
     "policing.middleware.RequestIdMiddleware",

@@ -8,8 +8,7 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from policing.forms import add_errors
-from stations.models import Person
-from stations.scoping import Role, scope_of
+from policing.scope import Role, get_staff_model, scope_of
 
 
 class StaffPageMixin(LoginRequiredMixin):
@@ -70,7 +69,7 @@ class WorkflowActionMixin:
             try:
                 result = getattr(self.workflow, action)(
                     record,
-                    by=Person.objects.get(pk=self.scope.person_id),
+                    by=get_staff_model().objects.get(pk=self.scope.person_id),
                     **form.cleaned_data,
                 )
             except ValidationError as error:

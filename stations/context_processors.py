@@ -1,7 +1,7 @@
 """Template context for every page."""
 
+from policing.scope import Role, scope_of
 from stations.models import Notification
-from stations.scoping import Role, scope_of
 
 
 def notifications(request):

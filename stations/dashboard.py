@@ -16,12 +16,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from assessments.metrics import QuotaRow, weekly_quotas
-from assessments.periods import IsoWeek, Month, local_midnight
 from assessments.snapshots import quota_persons
 from cases.models import Case
 from disputes.models import Dispute
 from disputes.querysets import OPEN_STATUSES
 from grids.models import Grid, Resident
+from policing.periods import IsoWeek, Month, local_midnight
 from stations.maps import feature_collection, point
 from stations.metrics import TARGETS, Coverage, coverage
 from stations.models import Assignment, Post, Station

@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from policing.permissions import IsStaffMember
+from policing.scope import Role, scope_of
 from stations import metrics
 from stations.models import Bureau, Station
-from stations.scoping import Role, scope_of
 
 STATION_OR_BUREAU = _("Give a station or a bureau.")
 NOT_BOTH = _("Give a station or a bureau, not both.")

@@ -1,13 +1,15 @@
 """The organisation: bureaus, stations, posts, staff and their assignments."""
 
-import pghistory
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from grids.geometry import validate_point
+from policing.audit import audited, audited_links
+from policing.geometry import validate_point
 from policing.phones import validate_phone
 from stations.querysets import (
     AssignmentQuerySet,
@@ -26,47 +28,6 @@ OTHER_STATION = _("The {target} belongs to another station than the person.")
 SECOND_RESPONSIBLE = _(
     "The grid already has a responsible person for part of this period: {name}."
 )
-
-
-def audited(model=None, *, model_name=None, related_name=None):
-    """Record every insert, update and delete of ``model`` by database trigger.
-
-    Triggers catch what model signals miss (``update()``, bulk writes, raw
-    SQL); they exist on PostgreSQL only (see README, "Audit"). Called with
-    keywords, name the audit model (default ``<Model>Event``) and its reverse
-    relation (default ``events``) where the defaults would clash with the
-    app's own models.
-    """
-    trackers = (
-        pghistory.InsertEvent(),
-        pghistory.UpdateEvent(),
-        pghistory.DeleteEvent(),
-    )
-    options = {}
-    if model_name is not None:
-        options["model_name"] = model_name
-    if related_name is not None:
-        options["obj_field"] = pghistory.ObjForeignKey(related_name=related_name)
-    track = pghistory.track(*trackers, **options)
-    return track if model is None else track(model)
-
-
-def audited_links(model):
-    """Record every link added to or removed from a many-to-many field.
-
-    ``model`` is a proxy of the field's auto-created through model. ``add()``,
-    ``remove()``, ``set()`` and ``clear()`` write only that table, so
-    ``@audited`` on either side never sees them. The through model stays
-    Django's own (the admin's widgets and the serializers' list writes need
-    it); the proxy only gives the triggers a model that migrations know.
-    An event names the two linked rows and has no ``pgh_obj``: the link row
-    carries nothing else, and is gone once removed.
-    """
-    return pghistory.track(
-        pghistory.InsertEvent("add"),
-        pghistory.DeleteEvent("remove"),
-        obj_field=None,
-    )(model)
 
 
 @audited
@@ -245,6 +206,19 @@ class Person(models.Model):
         elif self.bureau_id is None:
             raise ValidationError({"bureau": BUREAU_OR_STATION})
 
+    def grid_ids_on(self, day: datetime.date) -> frozenset[int]:
+        """Return the ids of the grids the person works in on ``day``.
+
+        That is the grids the person is assigned to, plus the grids of the
+        areas served by a post the person is assigned to: one query.
+        """
+        rows = (
+            Assignment.objects.current(on=day)
+            .filter(person=self)
+            .values_list("grid", "post__serves__grids")
+        )
+        return frozenset(pk for row in rows for pk in row if pk is not None)
+
 
 @audited
 class Assignment(models.Model):
@@ -315,8 +289,7 @@ class Assignment(models.Model):
             raise ValidationError({"end": END_BEFORE_START})
         if self.person_id is None:
             return
-        from grids.models import Grid
-
+        Grid = self._meta.get_field("grid").related_model
         person_station = _station_of(Person.objects, self.person_id, "station_id")
         if self.grid_id is not None:
             if (

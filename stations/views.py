@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from policing.scope import Role, scope_of
 from policing.views import StaffPageMixin
 from stations import dashboard, maps
 from stations.metrics import COVERAGE_LABELS, COVERAGE_RATES
 from stations.models import Notification, Station
-from stations.scoping import Role, scope_of
 
 PAGE_SIZE = 30
 

@@ -37,12 +37,12 @@ from rest_framework import relations
 from rest_framework.test import APIClient
 
 from assessments.models import ReportJob
-from assessments.periods import IsoWeek, Month
 from conftest import build_world
 from disputes import workflow as dispute_workflow
 from grids import national_id
 from grids.models import LedgerImport
 from policing.api import router
+from policing.periods import IsoWeek, Month
 from stations.models import Notification
 from tests.test_access_matrix import (
     NONEXISTENT_PK,

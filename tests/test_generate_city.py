@@ -20,9 +20,10 @@ from stdnum.iso7064 import mod_11_2
 
 from cases.models import Case, CaseParty
 from disputes.models import Agreement, Dispute, DisputePolicy, ReturnVisit
-from grids import geometry, national_id
+from grids import national_id
 from grids.models import Area, Grid, Household, Resident
 from grids.tests.factories import HouseholdFactory
+from policing import geometry
 from policing.city import local_midnight
 from stations.models import Assignment, Person, Post, Station
 from visits.models import Patrol, Visit

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from assessments.periods import IsoWeek, local_midnight
 from grids.models import Resident
+from policing.periods import IsoWeek, local_midnight
 from visits.models import Visit
 
 #: contact kind -> how often it is due (seed, Qujing: "周见面、月谈话、季考核")

@@ -10,8 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.geometry import validate_point
-from stations.models import audited
+from policing.audit import audited
+from policing.geometry import validate_point
 from visits.querysets import (
     InspectionQuerySet,
     PatrolQuerySet,

@@ -1,9 +1,9 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from assessments.periods import IsoWeek
+from policing.periods import IsoWeek
 from policing.querysets import ScopedQuerySet
-from stations.scoping import Role
+from policing.scope import Role
 
 FIELD_WORK_WRITERS = frozenset({Role.BUREAU, Role.CHIEF, Role.FIELD})
 

@@ -7,9 +7,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grids.models import Grid, Household
+from policing.scope import Role, scope_of
 from policing.serializers import GeoJSONField, ScopedModelSerializer
 from stations.models import Person
-from stations.scoping import Role, scope_of
 from visits import workflow
 from visits.models import Inspection, Patrol, Service, Venue, Visit
 

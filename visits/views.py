@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from assessments import metrics as quota_metrics
-from assessments.periods import IsoWeek
 from grids.models import Grid, Household, Resident
+from policing.periods import IsoWeek
 from policing.views import FieldPageMixin
 from stations.models import Person
 from visits import metrics

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Grid
-from stations.scoping import Role, scope_of
+from policing.scope import Role, scope_of
 from visits.models import Patrol
 
 ALREADY_STOPPED = _("This patrol has already ended.")

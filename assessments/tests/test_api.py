@@ -5,7 +5,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from assessments import tasks
-from assessments.periods import NO_SUCH_WEEK, WEEK_FORMAT
+from policing.periods import NO_SUCH_WEEK, WEEK_FORMAT
 from visits.tests.factories import PatrolFactory, VisitFactory, local
 
 pytestmark = pytest.mark.django_db

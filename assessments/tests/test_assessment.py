@@ -32,7 +32,6 @@ from assessments.models import (
     AssessmentStatus,
     MonthlyAssessment,
 )
-from assessments.periods import MONTH_FORMAT, NO_SUCH_MONTH, Month
 from cases.models import CaseEvent, CaseParty, Rating
 from cases.tests.factories import CaseEventFactory, CaseFactory
 from disputes.models import DisputeEvent
@@ -47,8 +46,9 @@ from grids.tests.factories import (
     HouseholdFactory,
     ResidentFactory,
 )
+from policing.periods import MONTH_FORMAT, NO_SUCH_MONTH, Month
+from policing.scope import forget_scope
 from stations.models import Assignment, Person
-from stations.scoping import forget_scope
 from stations.tests.factories import (
     AssignmentFactory,
     BureauFactory,

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.dashboard import county_dashboard
 from assessments.models import InterimAssessment
-from assessments.periods import IsoWeek, Month
 from assessments.snapshots import take_quota_snapshots
 from grids.tests.factories import GridFactory, HouseholdFactory
+from policing.periods import IsoWeek, Month
 from stations.models import Assignment
 from stations.tests.factories import AssignmentFactory, PersonFactory, StationFactory
 from visits.tests.factories import VisitFactory

@@ -9,8 +9,8 @@ import time_machine
 from assessments import interim
 from assessments.assessment import compute_month, store_month
 from assessments.models import InterimAssessment
-from assessments.periods import Month
 from assessments.tasks import refresh_interim_assessment, refresh_interim_assessments
+from policing.periods import Month
 from visits.tests.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db

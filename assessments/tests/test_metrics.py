@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments import metrics
 from assessments.models import DEFAULT_TARGETS, QuotaPolicy
-from assessments.periods import IsoWeek
 from grids.tests.factories import AreaFactory, GridFactory, HouseholdFactory
+from policing.periods import IsoWeek
 from stations.models import Person
 from stations.tests.factories import (
     AssignmentFactory,

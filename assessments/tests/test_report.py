@@ -16,9 +16,9 @@ from pypdf import PdfReader
 
 from assessments import report_jobs
 from assessments.models import ReportJob
-from assessments.periods import IsoWeek, Month
 from assessments.report import monthly_report, weeks_of
 from assessments.report_files import FIGURE_COLUMNS, report_pdf, report_xlsx
+from policing.periods import IsoWeek, Month
 from visits.tests.factories import local
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments import snapshots
 from assessments.models import CoverageSnapshot, QuotaSnapshot
-from assessments.periods import IsoWeek, Month
 from assessments.tasks import take_nightly_snapshots
 from grids.tests.factories import AreaFactory, GridFactory, HouseholdFactory
+from policing.periods import IsoWeek, Month
 from stations.models import Assignment, Person
 from stations.tests.factories import (
     AssignmentFactory,

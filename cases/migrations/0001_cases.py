@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import grids.geometry
+import policing.geometry
 import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations, models
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('criminal', 'criminal case'), ('administrative', 'administrative case')], max_length=20, verbose_name='kind')),
                 ('category', models.CharField(choices=[('theft', 'theft'), ('burglary', 'burglary'), ('telecom_fraud', 'telecom and online fraud'), ('fraud', 'other fraud'), ('robbery', 'robbery or snatching'), ('assault', 'assault'), ('fighting', 'fighting'), ('property_damage', 'damage to property'), ('gambling', 'gambling'), ('drugs', 'drugs'), ('public_order', 'disturbing public order'), ('other', 'other')], max_length=20, verbose_name='category')),
                 ('summary', models.TextField(help_text='Internal: never shown on the public page.', verbose_name='summary')),
-                ('location', models.JSONField(blank=True, help_text='GeoJSON point in WGS84, where it happened.', null=True, validators=[grids.geometry.validate_point], verbose_name='location')),
+                ('location', models.JSONField(blank=True, help_text='GeoJSON point in WGS84, where it happened.', null=True, validators=[policing.geometry.validate_point], verbose_name='location')),
                 ('occurred_at', models.DateTimeField(blank=True, null=True, verbose_name='occurred at')),
                 ('reported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='reported at')),
                 ('status', models.CharField(choices=[('reported', 'reported'), ('accepted', 'accepted'), ('investigating', 'investigating'), ('solved', 'solved'), ('closed', 'closed'), ('dropped', 'dropped')], default='reported', max_length=20, verbose_name='status')),
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('criminal', 'criminal case'), ('administrative', 'administrative case')], max_length=20, verbose_name='kind')),
                 ('category', models.CharField(choices=[('theft', 'theft'), ('burglary', 'burglary'), ('telecom_fraud', 'telecom and online fraud'), ('fraud', 'other fraud'), ('robbery', 'robbery or snatching'), ('assault', 'assault'), ('fighting', 'fighting'), ('property_damage', 'damage to property'), ('gambling', 'gambling'), ('drugs', 'drugs'), ('public_order', 'disturbing public order'), ('other', 'other')], max_length=20, verbose_name='category')),
                 ('summary', models.TextField(help_text='Internal: never shown on the public page.', verbose_name='summary')),
-                ('location', models.JSONField(blank=True, help_text='GeoJSON point in WGS84, where it happened.', null=True, validators=[grids.geometry.validate_point], verbose_name='location')),
+                ('location', models.JSONField(blank=True, help_text='GeoJSON point in WGS84, where it happened.', null=True, validators=[policing.geometry.validate_point], verbose_name='location')),
                 ('occurred_at', models.DateTimeField(blank=True, null=True, verbose_name='occurred at')),
                 ('reported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='reported at')),
                 ('status', models.CharField(choices=[('reported', 'reported'), ('accepted', 'accepted'), ('investigating', 'investigating'), ('solved', 'solved'), ('closed', 'closed'), ('dropped', 'dropped')], default='reported', max_length=20, verbose_name='status')),

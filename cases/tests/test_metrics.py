@@ -19,12 +19,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
-from assessments.periods import MONTH_FORMAT, NO_SUCH_MONTH, Month
 from cases import metrics, workflow
 from cases.metrics import TARGET_RATE, Incidents, Rate
 from cases.models import Case, Rating, Status
 from grids.models import Grid
 from grids.tests.factories import GridFactory, HouseholdFactory, ResidentFactory
+from policing.periods import MONTH_FORMAT, NO_SUCH_MONTH, Month
 from visits.tests.factories import local
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""GeoJSON validation and point-in-polygon (grids.geometry), without the DB."""
+"""GeoJSON validation and point-in-polygon (policing.geometry), without the DB."""
 
 import contextlib
 import math
@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grids import geometry
 from grids.tests.factories import point, square
+from policing import geometry
 
 
 def ring_of(*positions):

@@ -11,9 +11,10 @@ from django.db import connection
 from django.test import RequestFactory
 from shapely.geometry import shape
 
-from grids import geometry, national_id
+from grids import national_id
 from grids.management.commands.load_demo import DEMO_PASSWORD
 from grids.models import Area, Grid, Household, Resident
+from policing import geometry
 from stations.models import Assignment, Person, Post, Station
 
 pytestmark = pytest.mark.django_db

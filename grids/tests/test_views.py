@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import metrics
-from assessments.periods import IsoWeek
 from cases.tests.factories import CaseFactory
 from disputes.tests.factories import DisputeFactory
 from grids.models import Grid
 from grids.tests.factories import GridFactory, HouseholdFactory, ResidentFactory
+from policing.periods import IsoWeek
 from stations.models import Assignment, Person
 from stations.tests.factories import AssignmentFactory, PersonFactory
 from visits.tests.factories import VisitFactory

@@ -1,4 +1,4 @@
-"""Who a user is in the organisation (stations.scoping), checked on the world."""
+"""Who a user is in the organisation (policing.scope), checked on the world."""
 
 import datetime
 
@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from policing.scope import Role, forget_scope, scope_of
 from stations.models import Assignment, Person, Post
-from stations.scoping import Role, forget_scope, scope_of
 from stations.tests.factories import (
     AssignmentFactory,
     PersonFactory,

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone, translation
 
-from assessments.periods import Month
 from grids.models import Grid
+from policing.periods import Month
 from stations.models import Station
 from visits.tests.factories import VisitFactory
 

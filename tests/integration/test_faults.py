@@ -26,7 +26,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessments.models import MonthlyAssessment
-from assessments.periods import IsoWeek, Month
 from grids import services
 from grids.models import Household
 from grids.tests.factories import AreaFactory, GridFactory, HouseholdFactory, point
@@ -34,6 +33,7 @@ from grids.tests.factories import square as square_at
 from policing.celery import app
 from policing.models import PendingTask
 from policing.outbox import RESEND_AFTER, resend_pending
+from policing.periods import IsoWeek, Month
 from tests.integration.brokers import (
     REDIS_URL,
     blackhole,

@@ -19,12 +19,12 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from assessments.models import ReportJob
-from assessments.periods import IsoWeek, Month
 from grids import ledger_jobs
 from grids.models import LedgerImport
 from policing.celery import app
 from policing.models import PendingTask
 from policing.outbox import RESEND_AFTER
+from policing.periods import IsoWeek, Month
 from stations.models import Notification
 from tests.integration.digests import LOCAL_APPS, table_digest
 

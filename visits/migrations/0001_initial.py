@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import grids.geometry
+import policing.geometry
 import pgtrigger.compiler
 import pgtrigger.migrations
 import uuid
@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=100, verbose_name='name')),
                 ('kind', models.CharField(choices=[('ktv', 'KTV'), ('internet_cafe', 'internet café'), ('hotel', 'hotel'), ('restaurant', 'restaurant'), ('shop', 'shop'), ('school', 'school'), ('factory', 'factory'), ('other', 'other')], max_length=20, verbose_name='kind')),
                 ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('location', models.JSONField(blank=True, null=True, validators=[grids.geometry.validate_point], verbose_name='location')),
+                ('location', models.JSONField(blank=True, null=True, validators=[policing.geometry.validate_point], verbose_name='location')),
                 ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='venues', to='grids.grid', verbose_name='grid')),
             ],
             options={
@@ -176,7 +176,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=100, verbose_name='name')),
                 ('kind', models.CharField(choices=[('ktv', 'KTV'), ('internet_cafe', 'internet café'), ('hotel', 'hotel'), ('restaurant', 'restaurant'), ('shop', 'shop'), ('school', 'school'), ('factory', 'factory'), ('other', 'other')], max_length=20, verbose_name='kind')),
                 ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('location', models.JSONField(blank=True, null=True, validators=[grids.geometry.validate_point], verbose_name='location')),
+                ('location', models.JSONField(blank=True, null=True, validators=[policing.geometry.validate_point], verbose_name='location')),
                 ('grid', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='grids.grid', verbose_name='grid')),
                 ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
                 ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='visits.venue')),
@@ -195,7 +195,7 @@ class Migration(migrations.Migration):
                 ('visited_at', models.DateTimeField(validators=[visits.models.not_in_future], verbose_name='visited at')),
                 ('kind', models.CharField(choices=[('routine', 'routine visit'), ('key_person_meeting', 'key person: weekly meeting'), ('key_person_talk', 'key person: monthly talk'), ('key_person_review', 'key person: quarterly review'), ('dispute_follow_up', 'dispute follow-up'), ('case_return_visit', 'case return visit'), ('anti_fraud', 'anti-fraud outreach'), ('service', 'service')], default='routine', max_length=30, verbose_name='kind')),
                 ('info_items', models.PositiveIntegerField(default=0, help_text='Intelligence items collected.', verbose_name='information items')),
-                ('location', models.JSONField(blank=True, null=True, validators=[grids.geometry.validate_point], verbose_name='GPS location')),
+                ('location', models.JSONField(blank=True, null=True, validators=[policing.geometry.validate_point], verbose_name='GPS location')),
                 ('grid', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='grids.grid', verbose_name='grid')),
                 ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='grids.household', verbose_name='household')),
                 ('person', models.ForeignKey(help_text='Defaults to the person logged in.', on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='stations.person', verbose_name='person')),
@@ -220,7 +220,7 @@ class Migration(migrations.Migration):
                 ('visited_at', models.DateTimeField(validators=[visits.models.not_in_future], verbose_name='visited at')),
                 ('kind', models.CharField(choices=[('routine', 'routine visit'), ('key_person_meeting', 'key person: weekly meeting'), ('key_person_talk', 'key person: monthly talk'), ('key_person_review', 'key person: quarterly review'), ('dispute_follow_up', 'dispute follow-up'), ('case_return_visit', 'case return visit'), ('anti_fraud', 'anti-fraud outreach'), ('service', 'service')], default='routine', max_length=30, verbose_name='kind')),
                 ('info_items', models.PositiveIntegerField(default=0, help_text='Intelligence items collected.', verbose_name='information items')),
-                ('location', models.JSONField(blank=True, null=True, validators=[grids.geometry.validate_point], verbose_name='GPS location')),
+                ('location', models.JSONField(blank=True, null=True, validators=[policing.geometry.validate_point], verbose_name='GPS location')),
                 ('grid', models.ForeignKey(db_constraint=False, editable=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='grids.grid', verbose_name='grid')),
                 ('household', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='grids.household', verbose_name='household')),
                 ('person', models.ForeignKey(db_constraint=False, help_text='Defaults to the person logged in.', on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='stations.person', verbose_name='person')),

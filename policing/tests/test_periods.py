@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments.periods import NO_SUCH_WEEK, WEEK_FORMAT, IsoWeek
+from policing.periods import NO_SUCH_WEEK, WEEK_FORMAT, IsoWeek
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 

@@ -1,9 +1,16 @@
-"""Who a user is in the organisation, resolved once per request (SPEC §6)."""
+"""Who a user is in the organisation, resolved once per request (SPEC §6).
+
+The staff record lives in a domain app above this package; it is reached
+through ``settings.POLICING_STAFF_MODEL``, the way ``django.contrib.auth``
+reaches ``AUTH_USER_MODEL``, so the access rule imports no app.
+"""
 
 import datetime
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.apps import apps
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -54,16 +61,19 @@ def forget_scope(user) -> None:
         delattr(user, _CACHE_ATTRIBUTE)
 
 
-def _resolve(user) -> Scope:
-    from grids.models import Grid
-    from stations.models import Person
+def get_staff_model():
+    """Return the model of staff records (``settings.POLICING_STAFF_MODEL``)."""
+    return apps.get_model(settings.POLICING_STAFF_MODEL, require_ready=False)
 
+
+def _resolve(user) -> Scope:
     if not user.is_active:
         return NO_SCOPE
     if user.is_superuser:
         return Scope(role=Role.SUPERUSER)
     person = (
-        Person.objects.filter(user=user)
+        get_staff_model()
+        .objects.filter(user=user)
         .only("pk", "bureau_id", "station_id", "is_chief", "kind")
         .first()
     )
@@ -85,8 +95,6 @@ def _resolve(user) -> Scope:
         person_kind=person.kind,
         bureau_id=person.bureau_id,
         station_id=person.station_id,
-        grid_ids=frozenset(
-            Grid.objects.assigned_to(person, on=today).values_list("pk", flat=True)
-        ),
+        grid_ids=person.grid_ids_on(today),
         grids_on=today,
     )
