@@ -1,25 +1,14 @@
 """Metrics endpoints of SPEC §4: small APIViews over ``metrics`` (STYLE §5)."""
 
-from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments import metrics
-from assessments.assessment_api import (
-    AssessmentComputeView,
-    AssessmentPublishView,
-    AssessmentView,
-)
-from assessments.report_api import MonthlyReportView
 from assessments.serializers import QuotaQuerySerializer, QuotaReportSerializer
-from assessments.trends_api import TrendsView
-from cases.metrics_api import CaseMetricsView
-from disputes.metrics_api import DisputeMetricsView
 from policing.permissions import IsStaffMember
 from policing.scope import Role, scope_of
-from stations.metrics_api import CoverageMetricsView
 from stations.models import Person, Station
 
 
@@ -75,24 +64,3 @@ class QuotaMetricsView(APIView):
         if person is not None:
             persons = persons.filter(pk=person)
         return persons
-
-
-urlpatterns = [
-    path("metrics/quotas/", QuotaMetricsView.as_view(), name="metrics-quotas"),
-    path("metrics/disputes/", DisputeMetricsView.as_view(), name="metrics-disputes"),
-    path("metrics/cases/", CaseMetricsView.as_view(), name="metrics-cases"),
-    path("assessments/", AssessmentView.as_view(), name="assessment-list"),
-    path(
-        "assessments/compute/",
-        AssessmentComputeView.as_view(),
-        name="assessment-compute",
-    ),
-    path(
-        "assessments/publish/",
-        AssessmentPublishView.as_view(),
-        name="assessment-publish",
-    ),
-    path("metrics/coverage/", CoverageMetricsView.as_view(), name="metrics-coverage"),
-    path("metrics/trends/", TrendsView.as_view(), name="metrics-trends"),
-    path("reports/monthly/", MonthlyReportView.as_view(), name="reports-monthly"),
-]

@@ -431,7 +431,7 @@ class QuotaSnapshot(models.Model):
 class CoverageSnapshot(models.Model):
     """The coverage counts of a station on a day (SPEC §3, "Coverage").
 
-    The counts behind the five rates of ``stations.metrics.coverage``, so
+    The counts behind the five rates of ``grids.metrics.coverage``, so
     that a bureau's rates over a period are sums of its stations' counts.
     """
 

@@ -40,10 +40,10 @@ from cases import metrics as case_metrics
 from cases.models import Case
 from disputes import metrics as dispute_metrics
 from disputes.models import Dispute
+from grids.metrics import Coverage, coverage_by_station
+from grids.metrics import coverage as bureau_coverage
 from grids.models import Grid
 from policing.periods import IsoWeek, Month
-from stations.metrics import Coverage, coverage_by_station
-from stations.metrics import coverage as bureau_coverage
 from stations.models import Bureau, Station
 
 #: ``status`` of a month whose assessment is neither computed nor published.

@@ -21,10 +21,10 @@ from assessments.report import monthly_report
 from assessments.trends_api import TrendsSerializer
 from cases.metrics_api import CaseClearanceSerializer, CaseIncidentsSerializer
 from disputes.metrics_api import DisputeMetricsSerializer
+from grids.metrics_api import CoverageMetricsSerializer
 from policing.periods import Month
 from policing.permissions import IsStaffMember
 from policing.scope import Role, scope_of
-from stations.metrics_api import CoverageMetricsSerializer
 from stations.models import Bureau
 
 UNKNOWN_FORMAT = _("Give the format as json, xlsx or pdf.")

@@ -18,14 +18,14 @@ from django.utils import timezone
 
 from assessments import metrics
 from assessments.models import CoverageSnapshot, QuotaSnapshot
-from policing.periods import IsoWeek, Month
-from stations.metrics import (
+from grids.metrics import (
     COUNT_NAMES,
     COVERAGE_RATES,
     Coverage,
     coverage_counts_by_station,
     coverage_of_counts,
 )
+from policing.periods import IsoWeek, Month
 from stations.models import Assignment, Person, Station
 
 COMPLETION = Decimal("0.0001")

@@ -14,12 +14,12 @@ from rest_framework.views import APIView
 
 from assessments import snapshots
 from assessments.models import CoverageSnapshot, QuotaSnapshot
-from policing.permissions import IsStaffMember
-from stations.metrics_api import (
+from grids.metrics_api import (
     CoverageMetricsSerializer,
     CoverageMetricsView,
     CoverageQuerySerializer,
 )
+from policing.permissions import IsStaffMember
 
 MAX_WEEKS = 52
 MAX_MONTHS = 24

@@ -5,7 +5,6 @@ from assessments import views
 app_name = "assessments"
 
 urlpatterns = [
-    path("county/", views.CountyDashboardView.as_view(), name="county"),
     path("county/refresh/", views.InterimRefreshView.as_view(), name="county-refresh"),
     path("reports/", views.ReportDownloadView.as_view(), name="reports"),
     path(

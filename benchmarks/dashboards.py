@@ -25,11 +25,11 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from assessments.dashboard import county_dashboard  # noqa: E402
 from benchmarks.weekly_quotas import measure  # noqa: E402
+from dashboards.county import county_dashboard  # noqa: E402
+from dashboards.station import station_dashboard  # noqa: E402
 from grids.models import Grid  # noqa: E402
 from policing.periods import Month  # noqa: E402
-from stations.dashboard import station_dashboard  # noqa: E402
 from stations.models import Person  # noqa: E402
 
 

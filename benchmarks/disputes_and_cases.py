@@ -28,9 +28,9 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from benchmarks.weekly_quotas import measure  # noqa: E402
-from cases.demo import DEMO_CODE, DEMO_PHONE_TAIL  # noqa: E402
 from cases.metrics import case_metrics  # noqa: E402
 from cases.models import Case, TrackAttempt  # noqa: E402
+from demo.cases import DEMO_CODE, DEMO_PHONE_TAIL  # noqa: E402
 from disputes.metrics import dispute_metrics  # noqa: E402
 from disputes.models import Dispute  # noqa: E402
 from grids.models import Grid  # noqa: E402

@@ -116,7 +116,7 @@ class Grid(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("grids:detail", args=[self.pk])
+        return reverse("dashboards:grid", args=[self.pk])
 
     @classmethod
     def locate(cls, point: dict, *, among=None) -> "Grid | None":

@@ -5,7 +5,6 @@ from grids import ledger_views, views
 app_name = "grids"
 
 urlpatterns = [
-    path("grids/<int:pk>/", views.GridDetailView.as_view(), name="detail"),
     path(
         "residents/<int:pk>/reveal/",
         views.ResidentRevealView.as_view(),

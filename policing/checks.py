@@ -7,7 +7,10 @@ from django.core import checks
 from django.db import DatabaseError
 from django.db.models import Q
 
-#: The logins ``load_demo`` creates, all with its printed demo password.
+#: The password of every login ``load_demo`` creates (demo only, printed on
+#: every run).
+DEMO_PASSWORD = "demo-password-2026"
+#: The logins ``load_demo`` creates, all with :data:`DEMO_PASSWORD`.
 DEMO_USERNAMES = ("officer", "chief", "bureau", "admin")
 #: Passwords a default ``admin`` account is commonly left with.
 KNOWN_ADMIN_PASSWORDS = ("admin", "password", "admin123", "123456", "changeme")
@@ -42,9 +45,6 @@ def check_no_default_accounts(app_configs=None, **kwargs):
 
 
 def accounts_with_known_passwords() -> list[str]:
-    # Imported here: a management command module is no import for app loading.
-    from grids.management.commands.load_demo import DEMO_PASSWORD
-
     User = get_user_model()
     active = User.objects.filter(is_active=True)
     superusers = list(

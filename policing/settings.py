@@ -83,6 +83,8 @@ LOCAL_APPS = [
     "disputes",
     "cases",
     "assessments",
+    "dashboards",
+    "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

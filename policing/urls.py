@@ -17,6 +17,7 @@ urlpatterns = [
     path("field/", include("visits.urls")),
     path("disputes/", include("disputes.urls")),
     path("cases/", include("cases.urls")),
+    path("", include("dashboards.urls")),
     path("", include("grids.urls")),
     path("", include("stations.urls")),
     path("", include("assessments.urls")),

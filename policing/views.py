@@ -36,6 +36,37 @@ class FieldPageMixin(StaffPageMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+class StationPageMixin(StaffPageMixin):
+    """A page about a whole station: its chief, bureau staff and superusers.
+
+    Field staff get 404, as for the station's figures in the API.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and scope_of(request.user).role not in (
+            Role.CHIEF,
+            Role.BUREAU,
+            Role.SUPERUSER,
+        ):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class BureauPageMixin(StaffPageMixin):
+    """A page of the bureau's own (SPEC §1): bureau staff and superusers only.
+
+    Anyone else gets 404, as for the bureau's figures in the API.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and scope_of(request.user).role not in (
+            Role.BUREAU,
+            Role.SUPERUSER,
+        ):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
 class WorkflowActionMixin:
     """A record's page that applies the workflow action its forms post.
 
@@ -92,10 +123,10 @@ class WorkflowActionMixin:
 
 #: Where each role lands after login (issue: dashboards): its own page.
 LANDING_PAGES = {
-    Role.FIELD: "visits:my_week",
-    Role.CHIEF: "stations:own_dashboard",
-    Role.BUREAU: "assessments:county",
-    Role.SUPERUSER: "assessments:county",
+    Role.FIELD: "dashboards:my_week",
+    Role.CHIEF: "dashboards:own_station",
+    Role.BUREAU: "dashboards:county",
+    Role.SUPERUSER: "dashboards:county",
 }
 
 

@@ -5,8 +5,6 @@ from stations import views
 app_name = "stations"
 
 urlpatterns = [
-    path("stations/", views.OwnStationView.as_view(), name="own_dashboard"),
-    path("stations/<int:pk>/", views.StationDashboardView.as_view(), name="dashboard"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path(
         "notifications/<int:pk>/open/",

@@ -314,7 +314,7 @@ class Page:
 
 #: pages without an id: url name -> page
 PAGES = {
-    "visits:my_week": Page("/field/", FIELD),
+    "dashboards:my_week": Page("/field/", FIELD),
     "visits:visit_create": Page("/field/visits/new/", FIELD),
     "visits:inspection_create": Page("/field/inspections/new/", FIELD),
     "visits:service_create": Page("/field/services/new/", FIELD),
@@ -327,7 +327,7 @@ PAGES = {
     "grids:ledger_template": Page("/ledgers/template/households.csv", LEDGER),
     "stations:notifications": Page("/notifications/", STAFF),
     "stations:notifications_read": Page("/notifications/read/", STAFF, "post", 302),
-    "assessments:county": Page("/county/", BUREAU),
+    "dashboards:county": Page("/county/", BUREAU),
     "assessments:county-refresh": Page("/county/refresh/", BUREAU, "post", 302),
     "assessments:reports": Page("/reports/", BUREAU),
 }
@@ -412,14 +412,14 @@ def record_pages(w):
 
     cases = grid_data(w.cases, cases=True)
     return [
-        ("grids:detail", "get", STAFF, grid_data(w.grids)),
+        ("dashboards:grid", "get", STAFF, grid_data(w.grids)),
         ("grids:resident_reveal", "get", REVEAL, grid_data(w.residents)),
         ("disputes:detail", "get", STAFF, grid_data(w.disputes)),
         ("disputes:detail", "post", STAFF, grid_data(w.disputes)),
         ("disputes:agreement_pdf", "get", STAFF, agreements),
         ("cases:detail", "get", STAFF, cases),
         ("cases:detail", "post", STAFF, cases),
-        ("stations:dashboard", "get", STATION, stations),
+        ("dashboards:station", "get", STATION, stations),
         ("grids:ledger_import", "get", LEDGER, ledger_imports),
         ("grids:ledger_import", "post", LEDGER, ledger_imports),
         ("grids:ledger_progress", "get", LEDGER, ledger_imports),
@@ -492,7 +492,7 @@ PAGE_FILTERS = [
     ("disputes:board", STAFF, "station", "stations"),
     ("cases:list", STAFF, "grid", "grids"),
     ("cases:list", STAFF, "station", "stations"),
-    ("assessments:county", BUREAU, "bureau", "bureaus"),
+    ("dashboards:county", BUREAU, "bureau", "bureaus"),
     ("visits:visit_create", FIELD, "household", "households"),
     ("disputes:report", FIELD, "visit", "visits"),
 ]
@@ -1076,7 +1076,7 @@ ALLOWLIST = {
     "api-docs": "the OpenAPI description, no records",
     "api-root": "links to the resources, no records",
     "home": "test_landing_pages",
-    "stations:own_dashboard": "test_landing_pages",
+    "dashboards:own_station": "test_landing_pages",
 }  # fmt: skip
 
 

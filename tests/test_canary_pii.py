@@ -265,11 +265,11 @@ def test_the_clear_national_id_appears_nowhere_but_the_reveal(
             for row in rows if prefix in ("residents", "households") else rows[:1]:
                 read(api, role, f"/api/v1/{prefix}/{row['id']}/")
         pages = [
-            reverse("grids:detail", args=[grid.pk]),
-            reverse("grids:detail", args=[grid.pk]) + f"?q={CANARY_NAME}",
-            reverse("visits:my_week"),
+            reverse("dashboards:grid", args=[grid.pk]),
+            reverse("dashboards:grid", args=[grid.pk]) + f"?q={CANARY_NAME}",
+            reverse("dashboards:my_week"),
             reverse("visits:visit_create") + f"?household={household.pk}",
-            reverse("stations:own_dashboard"),
+            reverse("dashboards:own_station"),
             reverse("grids:ledger_export", args=["residents", "csv"]),
             reverse("grids:ledger_export", args=["residents", "xlsx"]),
             reverse("grids:resident_reveal", args=[canary.pk]),

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from grids.management.commands.load_demo import DEMO_PASSWORD
+from policing.checks import DEMO_PASSWORD
 from stations.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

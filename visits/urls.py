@@ -5,7 +5,6 @@ from visits import views
 app_name = "visits"
 
 urlpatterns = [
-    path("", views.MyWeekView.as_view(), name="my_week"),
     path("visits/new/", views.VisitFormView.as_view(), name="visit_create"),
     path(
         "inspections/new/", views.InspectionFormView.as_view(), name="inspection_create"

@@ -1,48 +1,12 @@
 """The officer's phone pages: "my week", the visit form, patrols."""
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from assessments import metrics as quota_metrics
-from grids.models import Grid, Household, Resident
-from policing.periods import IsoWeek
+from grids.models import Grid, Household
 from policing.views import FieldPageMixin
-from stations.models import Person
-from visits import metrics
-from visits.models import Inspection, Patrol, Service, Venue, Visit
-
-
-class MyWeekView(FieldPageMixin, TemplateView):
-    """The officer's home: quota progress, today's work, key persons due."""
-
-    template_name = "visits/my_week.html"
-
-    def get_context_data(self, **kwargs):
-        person = Person.objects.get(pk=self.scope.person_id)
-        week = IsoWeek.current()
-        today = timezone.localdate()
-        (quota,) = quota_metrics.weekly_quotas(
-            week=week, persons=Person.objects.filter(pk=person.pk)
-        )
-        residents = Resident.objects.in_scope_of(self.request.user)
-        return super().get_context_data(
-            person=person,
-            week=week,
-            quota=quota,
-            progress=_progress(quota),
-            todays_visits=Visit.objects.filter(person=person, visited_at__date=today)
-            .select_related("household")
-            .order_by("-visited_at"),
-            todays_patrols=Patrol.objects.filter(person=person, started_at__date=today),
-            running_patrol=Patrol.objects.filter(person=person).running().first(),
-            grids=Grid.objects.in_scope_of(self.request.user),
-            contacts_due=metrics.key_person_contacts_due(
-                residents=residents, today=today
-            ),
-            **kwargs,
-        )
+from visits.models import Inspection, Service, Venue, Visit
 
 
 class VisitFormView(FieldPageMixin, TemplateView):
@@ -70,14 +34,6 @@ class VisitFormView(FieldPageMixin, TemplateView):
             resident=resident,
             **kwargs,
         )
-
-
-QUOTA_LABELS = {
-    "household_visits": _("Households visited"),
-    "info_items": _("Information items"),
-    "patrol_hours": _("Patrol hours"),
-    "grid_days": _("Days in the grid"),
-}
 
 
 class InspectionFormView(FieldPageMixin, TemplateView):
@@ -110,21 +66,3 @@ class ServiceFormView(FieldPageMixin, TemplateView):
             kinds=Service.Kind.choices,
             **kwargs,
         )
-
-
-def _progress(quota) -> list[dict]:
-    """Return the four progress bars of a quota row, in SPEC §3 order."""
-    bars = []
-    for name, label in QUOTA_LABELS.items():
-        actual, target = getattr(quota, name), quota.targets[name]
-        bars.append(
-            {
-                "name": name,
-                "label": label,
-                "actual": actual,
-                "target": target,
-                "met": actual >= target,
-                "percent": min(100, round(100 * float(actual) / float(target))),
-            }
-        )
-    return bars

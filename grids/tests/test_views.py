@@ -67,7 +67,7 @@ def nonexistent_pk() -> int:
 
 def test_the_url_is_the_grids_absolute_url(world):
     grid = world.grids["A"]
-    assert reverse("grids:detail", args=[grid.pk]) == page_of(grid)
+    assert reverse("dashboards:grid", args=[grid.pk]) == page_of(grid)
     assert grid.get_absolute_url() == page_of(grid)
 
 

@@ -1,4 +1,4 @@
-"""Load the demo county 青山县: organisation, territory, staff and residents.
+"""The demo county 青山县: organisation, territory, staff and residents.
 
 Everything is generated from a fixed seed and written by natural key, so a
 second run finds every row again and leaves the row counts unchanged.
@@ -6,24 +6,22 @@ second run finds every row again and leaves the row counts unchanged.
 
 import datetime
 import random
-import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from assessments.demo import load_metrics
-from cases.demo import DEMO_CODE, DEMO_PHONE_TAIL, load_cases
-from disputes.demo import load_disputes
+from demo.assessments import load_metrics
+from demo.cases import load_cases
+from demo.common import KEY_PERSON_WEIGHTS
+from demo.disputes import load_disputes
+from demo.visits import load_field_work
 from grids import national_id
 from grids.models import Area, Grid, Household, Resident
-from policing.demo import KEY_PERSON_WEIGHTS
+from policing.checks import DEMO_PASSWORD
 from stations.models import Assignment, Bureau, Person, Post, Station
-from visits.demo import load_field_work
 
 SEED = 20261123
-DEMO_PASSWORD = "demo-password-2026"  # demo only, printed on every run
 START = datetime.date(2026, 1, 1)
 # History: who held a grid before the current postings began.
 HISTORY_START = datetime.date(2025, 1, 1)
@@ -351,46 +349,19 @@ def address(
 #
 
 
-class Command(BaseCommand):
-    help = "Load the deterministic demo county (青山县); safe to run again."
+def load_county() -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """Load the whole demo county in one transaction.
 
-    def handle(self, *args, **options):
-        started = time.perf_counter()
-        with transaction.atomic():
-            logins = DemoLoader().load()
-            field_work = load_field_work(seed=SEED)
-            disputes = load_disputes(seed=SEED)
-            cases = load_cases(seed=SEED)
-            figures = load_metrics()
-        seconds = time.perf_counter() - started
-        if options["verbosity"] < 1:
-            return
-        self.stdout.write(self.style.SUCCESS(f"Demo county loaded in {seconds:.1f} s."))
-        for model in (
-            Bureau,
-            Station,
-            Area,
-            Grid,
-            Post,
-            Person,
-            Assignment,
-            Household,
-            Resident,
-            get_user_model(),
-        ):
-            count = model.objects.count()
-            self.stdout.write(f"  {model.__name__:<16} {count:>6}")
-        for name, count in (field_work | disputes | cases | figures).items():
-            self.stdout.write(f"  {name:<16} {count:>6}")
-        self.stdout.write("")
-        self.stdout.write(f"  {'username':<10} {'password':<20} role")
-        for username, role in logins:
-            self.stdout.write(f"  {username:<10} {DEMO_PASSWORD:<20} {role}")
-        self.stdout.write("")
-        self.stdout.write(
-            f"  Public case query (/track/): code {DEMO_CODE}, "
-            f"phone ending {DEMO_PHONE_TAIL}"
-        )
+    Return the demo logins (username, role) and the number of records made
+    of each kind of field work, dispute, case and figure.
+    """
+    with transaction.atomic():
+        logins = DemoLoader().load()
+        field_work = load_field_work(seed=SEED)
+        disputes = load_disputes(seed=SEED)
+        cases = load_cases(seed=SEED)
+        figures = load_metrics()
+    return logins, field_work | disputes | cases | figures
 
 
 class DemoLoader:

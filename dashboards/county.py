@@ -17,13 +17,13 @@ from django.utils import timezone
 from assessments import assessment, interim
 from assessments.models import AssessmentRow, MonthlyAssessment, QuotaSnapshot
 from assessments.report import weeks_of
+from dashboards.maps import feature_collection
+from dashboards.station import completion_by_grid
 from disputes.models import Dispute
 from disputes.querysets import OPEN_STATUSES
+from grids.metrics import Coverage, coverage_by_station
 from grids.models import Grid
 from policing.periods import Month
-from stations.dashboard import completion_by_grid
-from stations.maps import feature_collection
-from stations.metrics import Coverage, coverage_by_station
 from stations.models import Assignment, Bureau, Station
 
 COMPLETION = Decimal("0.0001")

@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
+from grids import metrics
+from grids.metrics import COVERAGE_RATES, TARGETS, Coverage, Rate
+from grids.metrics_api import DATE_IN_FUTURE, NOT_BOTH, STATION_OR_BUREAU
 from grids.models import Area
 from grids.tests.factories import AreaFactory, GridFactory
-from stations import metrics
-from stations.metrics import COVERAGE_RATES, TARGETS, Coverage, Rate
-from stations.metrics_api import DATE_IN_FUTURE, NOT_BOTH, STATION_OR_BUREAU
 from stations.models import Assignment, Person, Post, Station
 from stations.tests.factories import (
     AssignmentFactory,

@@ -18,12 +18,12 @@ from django.utils import timezone
 from assessments.metrics import QuotaRow, weekly_quotas
 from assessments.snapshots import quota_persons
 from cases.models import Case
+from dashboards.maps import feature_collection, point
 from disputes.models import Dispute
 from disputes.querysets import OPEN_STATUSES
+from grids.metrics import TARGETS, Coverage, coverage
 from grids.models import Grid, Resident
 from policing.periods import IsoWeek, Month, local_midnight
-from stations.maps import feature_collection, point
-from stations.metrics import TARGETS, Coverage, coverage
 from stations.models import Assignment, Post, Station
 from visits.metrics import DueContact, key_person_contacts_due
 from visits.models import Visit

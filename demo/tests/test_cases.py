@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from cases import tracking
-from cases.demo import DEMO_CODE, DEMO_PHONE_TAIL
 from cases.models import Case, Rating, Status
+from demo.cases import DEMO_CODE, DEMO_PHONE_TAIL
 
 pytestmark = pytest.mark.django_db
 

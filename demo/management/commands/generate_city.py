@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from policing import city
+from demo import city
 
 #: bureau codes fit the station and grid codes built from them
 BUREAU_CODE = re.compile(r"[A-Za-z0-9_-]{1,12}")

@@ -10,10 +10,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dashboards.station import station_dashboard
 from disputes.tests.factories import DisputeFactory
 from grids.models import Grid
 from grids.tests.factories import GridFactory, HouseholdFactory, ResidentFactory
-from stations.dashboard import station_dashboard
 from stations.models import Assignment
 from stations.tests.factories import AssignmentFactory, PersonFactory
 from visits.tests.factories import VisitFactory

@@ -49,7 +49,6 @@ from django.db.models.deletion import get_candidate_relations_to_delete
 from django.utils import timezone
 from shapely.geometry import Polygon
 
-from cases import demo as case_texts
 from cases.models import (
     Case,
     CaseEvent,
@@ -61,7 +60,11 @@ from cases.models import (
 from cases.models import EventKind as CaseEventKind
 from cases.models import Kind as CaseKind
 from cases.models import Status as CaseStatus
-from disputes import demo as dispute_texts
+from demo import cases as case_texts
+from demo import disputes as dispute_texts
+from demo.common import KEY_PERSON_WEIGHTS
+from demo.common import name as draw_name
+from demo.common import phone as draw_phone
 from disputes.models import (
     LEVEL_RANK,
     Agreement,
@@ -79,9 +82,6 @@ from disputes.models import (
 from grids import national_id
 from grids.models import Area, Grid, Household, Resident
 from policing import geometry
-from policing.demo import KEY_PERSON_WEIGHTS
-from policing.demo import name as draw_name
-from policing.demo import phone as draw_phone
 from stations.models import Assignment, Bureau, Person, Post, Station
 from visits.models import Patrol, Visit
 

@@ -9,9 +9,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments.dashboard import county_dashboard
 from assessments.models import InterimAssessment
 from assessments.snapshots import take_quota_snapshots
+from dashboards.county import county_dashboard
 from grids.tests.factories import GridFactory, HouseholdFactory
 from policing.periods import IsoWeek, Month
 from stations.models import Assignment

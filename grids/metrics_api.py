@@ -13,9 +13,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from grids import metrics
 from policing.permissions import IsStaffMember
 from policing.scope import Role, scope_of
-from stations import metrics
 from stations.models import Bureau, Station
 
 STATION_OR_BUREAU = _("Give a station or a bureau.")

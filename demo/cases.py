@@ -32,8 +32,8 @@ from cases.models import (
     Rating,
 )
 from cases.models import Status as S
+from demo.common import Clock, name, phone
 from grids.models import Grid
-from policing.demo import Clock, name, phone
 from stations.models import Assignment, Person
 
 MONTHS = 14

@@ -12,9 +12,9 @@ from django.test import RequestFactory
 from shapely.geometry import shape
 
 from grids import national_id
-from grids.management.commands.load_demo import DEMO_PASSWORD
 from grids.models import Area, Grid, Household, Resident
 from policing import geometry
+from policing.checks import DEMO_PASSWORD
 from stations.models import Assignment, Person, Post, Station
 
 pytestmark = pytest.mark.django_db

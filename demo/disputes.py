@@ -19,6 +19,7 @@ import random
 
 from django.utils import timezone
 
+from demo.common import Clock, name, phone
 from disputes import workflow
 from disputes.models import (
     Agreement,
@@ -31,7 +32,6 @@ from disputes.models import (
 )
 from disputes.models import Status as S
 from grids.models import Grid, Household
-from policing.demo import Clock, name, phone
 from stations.models import Assignment
 
 WEEKS = 6

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from dashboards import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("field/", views.MyWeekView.as_view(), name="my_week"),
+    path("grids/<int:pk>/", views.GridDetailView.as_view(), name="grid"),
+    path("stations/", views.OwnStationView.as_view(), name="own_station"),
+    path("stations/<int:pk>/", views.StationDashboardView.as_view(), name="station"),
+    path("county/", views.CountyDashboardView.as_view(), name="county"),
+]
