@@ -3,19 +3,16 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from assessments import metrics
 from assessments.serializers import QuotaQuerySerializer, QuotaReportSerializer
-from policing.permissions import IsStaffMember
 from policing.scope import Role, scope_of
+from policing.viewsets import ScopedAPIView
 from stations.models import Person, Station
 
 
-class QuotaMetricsView(APIView):
+class QuotaMetricsView(ScopedAPIView):
     """Weekly quota figures of the persons the user may see (SPEC §3, §4)."""
-
-    permission_classes = [IsStaffMember]
 
     @extend_schema(
         operation_id="metrics_quotas",
@@ -37,7 +34,7 @@ class QuotaMetricsView(APIView):
         query = QuotaQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        persons = self.persons(request.user, **params)
+        persons = self.persons(**params)
         rows = metrics.weekly_quotas(week=params["week"], persons=persons)
         if "person" in params and not rows:
             raise NotFound
@@ -45,21 +42,19 @@ class QuotaMetricsView(APIView):
             QuotaReportSerializer({"week": params["week"], "results": rows}).data
         )
 
-    @staticmethod
-    def persons(user, *, station=None, person=None, **_params):
-        """Return the persons whose rows ``user`` asked for and may see.
+    def persons(self, *, station=None, person=None, **_params):
+        """Return the persons whose rows the requester asked for and may see.
 
         Field staff may read their station's staff list, but quota figures
         are a personal matter: SPEC §1 gives them "own weekly quota
         progress" only, hence the narrowing to their own row.
         """
-        persons = Person.objects.visible_to(user)
-        scope = scope_of(user)
+        persons = self.visible(Person)
+        scope = scope_of(self.request.user)
         if scope.role is Role.FIELD:
             persons = persons.filter(pk=scope.person_id)
         if station is not None:
-            if not Station.objects.visible_to(user).filter(pk=station).exists():
-                raise NotFound
+            self.require_visible(Station, station)
             persons = persons.filter(station_id=station)
         if person is not None:
             persons = persons.filter(pk=person)

@@ -18,15 +18,14 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from assessments import assessment, tasks
 from assessments.models import AssessmentRow, MonthlyAssessment
 from policing.celery import enqueue_on_commit
 from policing.exceptions import Conflict
 from policing.periods import Month
-from policing.permissions import IsStaffMember
 from policing.scope import Role, scope_of
+from policing.viewsets import ScopedAPIView
 from stations.models import Bureau, Station
 
 BUREAU_REQUIRED = _("Give the bureau or a station.")
@@ -153,10 +152,8 @@ def _conflicts(error: DjangoValidationError) -> DjangoValidationError | Conflict
     return error
 
 
-class AssessmentView(APIView):
+class AssessmentView(ScopedAPIView):
     """Monthly assessment rows the user may see (SPEC §3, §4)."""
-
-    permission_classes = [IsStaffMember]
 
     @extend_schema(
         operation_id="assessments_list",
@@ -181,14 +178,12 @@ class AssessmentView(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         month, station = params["month"], params.get("station")
-        bureau = _bureau(request.user, station=station, bureau=params.get("bureau"))
+        bureau = self.bureau_asked(station=station, bureau=params.get("bureau"))
         stored = (
             MonthlyAssessment.objects.for_month(month).filter(bureau=bureau).first()
         )
         if stored is not None:
-            rows = AssessmentRow.objects.visible_to(request.user).filter(
-                assessment=stored
-            )
+            rows = self.visible(AssessmentRow).filter(assessment=stored)
             if station is not None:
                 rows = rows.filter(station_id=station)
             results = assessment.stored_rows(rows)
@@ -209,11 +204,52 @@ class AssessmentView(APIView):
         }
         return Response(AssessmentReportSerializer(report).data)
 
+    def bureau_asked(self, *, station: int | None, bureau: int | None) -> Bureau:
+        """Return the bureau asked about: the station's, the given one or the user's.
 
-class AssessmentComputeView(APIView):
+        An id outside the requester's scope answers 404 like a nonexistent one.
+        """
+        if station is not None:
+            found = self.visible(Station).filter(pk=station)
+            if bureau is not None:
+                found = found.filter(bureau_id=bureau)
+            bureau = found.values_list("bureau_id", flat=True).first()
+            if bureau is None:
+                raise NotFound
+        elif bureau is None:
+            bureau = scope_of(self.request.user).bureau_id
+            if bureau is None:  # a superuser belongs to no bureau
+                raise serializers.ValidationError({"bureau": [BUREAU_REQUIRED]})
+        return self.visible_or_404(Bureau, bureau)
+
+
+class AssessmentActionView(ScopedAPIView):
+    """Compute or publish a month: bureau staff and superusers only."""
+
+    def bureau_and_month(self) -> tuple[Bureau, Month]:
+        """Return the bureau and month of a compute or publish request.
+
+        Only bureau staff (for their bureau) and superusers (for the bureau
+        they name) may act; anyone else gets 403, whatever the body.
+        """
+        scope = scope_of(self.request.user)
+        if scope.role not in (Role.BUREAU, Role.SUPERUSER):
+            raise PermissionDenied(BUREAU_STAFF_ONLY)
+        body = AssessmentActionSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        month = body.validated_data["month"]
+        if scope.role is Role.BUREAU:
+            bureau = Bureau.objects.get(pk=scope.bureau_id)
+        else:
+            bureau_id = body.validated_data.get("bureau")
+            if bureau_id is None:
+                raise serializers.ValidationError({"bureau": [BUREAU_REQUIRED]})
+            bureau = self.visible_or_404(Bureau, bureau_id)
+        return bureau, month
+
+
+class AssessmentComputeView(AssessmentActionView):
     """Queue the computation and storage of a month (bureau staff)."""
-
-    permission_classes = [IsStaffMember]
 
     @extend_schema(
         operation_id="assessments_compute",
@@ -227,7 +263,7 @@ class AssessmentComputeView(APIView):
         },
     )
     def post(self, request):
-        bureau, month = _action(request)
+        bureau, month = self.bureau_and_month()
         try:
             assessment.check_storable(bureau, month)
         except DjangoValidationError as error:
@@ -239,10 +275,8 @@ class AssessmentComputeView(APIView):
         )
 
 
-class AssessmentPublishView(APIView):
+class AssessmentPublishView(AssessmentActionView):
     """Publish (freeze) a stored month (bureau staff)."""
-
-    permission_classes = [IsStaffMember]
 
     @extend_schema(
         operation_id="assessments_publish",
@@ -256,7 +290,7 @@ class AssessmentPublishView(APIView):
         },
     )
     def post(self, request):
-        bureau, month = _action(request)
+        bureau, month = self.bureau_and_month()
         scope = scope_of(request.user)
         try:
             published = assessment.publish_month(
@@ -266,28 +300,6 @@ class AssessmentPublishView(APIView):
             raise _conflicts(error) from None
         body = {"month": str(month), "bureau": bureau.pk, "status": published.status}
         return Response(AssessmentStateSerializer(body).data)
-
-
-def _bureau(user, *, station: int | None, bureau: int | None) -> Bureau:
-    """Return the bureau asked about: the station's, the given one or the user's.
-
-    An id outside the user's scope answers 404 like a nonexistent one.
-    """
-    if station is not None:
-        found = Station.objects.visible_to(user).filter(pk=station)
-        if bureau is not None:
-            found = found.filter(bureau_id=bureau)
-        bureau = found.values_list("bureau_id", flat=True).first()
-        if bureau is None:
-            raise NotFound
-    elif bureau is None:
-        bureau = scope_of(user).bureau_id
-        if bureau is None:  # a superuser belongs to no bureau
-            raise serializers.ValidationError({"bureau": [BUREAU_REQUIRED]})
-    found = Bureau.objects.visible_to(user).filter(pk=bureau).first()
-    if found is None:
-        raise NotFound
-    return found
 
 
 def _visible(rows: list, user, *, station: int | None) -> list:
@@ -304,27 +316,3 @@ def _visible(rows: list, user, *, station: int | None) -> list:
     if station is not None:
         rows = [row for row in rows if row.station == station]
     return rows
-
-
-def _action(request) -> tuple[Bureau, Month]:
-    """Return the bureau and month of a compute or publish request.
-
-    Only bureau staff (for their bureau) and superusers (for the bureau
-    they name) may act; anyone else gets 403, whatever the body.
-    """
-    scope = scope_of(request.user)
-    if scope.role not in (Role.BUREAU, Role.SUPERUSER):
-        raise PermissionDenied(BUREAU_STAFF_ONLY)
-    body = AssessmentActionSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    month = body.validated_data["month"]
-    if scope.role is Role.BUREAU:
-        bureau = Bureau.objects.get(pk=scope.bureau_id)
-    else:
-        bureau_id = body.validated_data.get("bureau")
-        if bureau_id is None:
-            raise serializers.ValidationError({"bureau": [BUREAU_REQUIRED]})
-        bureau = Bureau.objects.filter(pk=bureau_id).first()
-        if bureau is None:
-            raise NotFound
-    return bureau, month

@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from assessments import report_files
 from assessments.assessment_api import AssessmentRowSerializer, started_month
@@ -23,8 +22,8 @@ from cases.metrics_api import CaseClearanceSerializer, CaseIncidentsSerializer
 from disputes.metrics_api import DisputeMetricsSerializer
 from grids.metrics_api import CoverageMetricsSerializer
 from policing.periods import Month
-from policing.permissions import IsStaffMember
 from policing.scope import Role, scope_of
+from policing.viewsets import ScopedAPIView
 from stations.models import Bureau
 
 UNKNOWN_FORMAT = _("Give the format as json, xlsx or pdf.")
@@ -122,10 +121,9 @@ class MonthlyReportSerializer(serializers.Serializer):
     stations = SectionSerializer(many=True)
 
 
-class MonthlyReportView(APIView):
+class MonthlyReportView(ScopedAPIView):
     """The bureau's monthly report as JSON, xlsx or PDF (bureau staff)."""
 
-    permission_classes = [IsStaffMember]
     renderer_classes = [renderers.JSONRenderer, XlsxRenderer, PdfRenderer]
 
     @extend_schema(
@@ -156,7 +154,7 @@ class MonthlyReportView(APIView):
         query = MonthlyReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        bureau = report_bureau(request.user, params.get("bureau"))
+        bureau = self.bureau_asked(params.get("bureau"))
         month = params.get("month") or Month.current().previous()
         report = monthly_report(bureau, month)
         if request.accepted_renderer.format == "json":
@@ -171,6 +169,24 @@ class MonthlyReportView(APIView):
             },
         )
 
+    def bureau_asked(self, bureau_id: int | None) -> Bureau:
+        """Return the bureau whose report was asked for, or raise NotFound.
+
+        The report sums up every station of the bureau, so it is for bureau
+        staff (their own bureau) and superusers (who name one); a chief or
+        field staff get 404, as for the bureau's coverage.
+        """
+        scope = scope_of(self.request.user)
+        if scope.role is Role.BUREAU:
+            if bureau_id is not None and bureau_id != scope.bureau_id:
+                raise NotFound
+            return Bureau.objects.get(pk=scope.bureau_id)
+        if scope.role is Role.SUPERUSER:
+            if bureau_id is None:
+                raise serializers.ValidationError({"bureau": [BUREAU_REQUIRED]})
+            return self.visible_or_404(Bureau, bureau_id)
+        raise NotFound
+
     def perform_content_negotiation(self, request, force=False):
         try:
             return super().perform_content_negotiation(request, force=force)
@@ -182,27 +198,6 @@ class MonthlyReportView(APIView):
         self.request.accepted_renderer = renderers.JSONRenderer()
         self.request.accepted_media_type = renderers.JSONRenderer.media_type
         return super().handle_exception(exc)
-
-
-def report_bureau(user, bureau_id: int | None) -> Bureau:
-    """Return the bureau whose report ``user`` asked for, or raise NotFound.
-
-    The report sums up every station of the bureau, so it is for bureau
-    staff (their own bureau) and superusers (who name one); a chief or
-    field staff get 404, as for the bureau's coverage.
-    """
-    scope = scope_of(user)
-    if scope.role is Role.BUREAU:
-        if bureau_id is not None and bureau_id != scope.bureau_id:
-            raise NotFound
-        return Bureau.objects.get(pk=scope.bureau_id)
-    if scope.role is Role.SUPERUSER:
-        if bureau_id is None:
-            raise serializers.ValidationError({"bureau": [BUREAU_REQUIRED]})
-        found = Bureau.objects.filter(pk=bureau_id).first()
-        if found is not None:
-            return found
-    raise NotFound
 
 
 def file_name(bureau: Bureau, month: Month) -> str:

@@ -10,16 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from assessments import snapshots
 from assessments.models import CoverageSnapshot, QuotaSnapshot
 from grids.metrics_api import (
     CoverageMetricsSerializer,
-    CoverageMetricsView,
     CoverageQuerySerializer,
+    StationsAskedMixin,
 )
-from policing.permissions import IsStaffMember
+from policing.viewsets import ScopedAPIView
 
 MAX_WEEKS = 52
 MAX_MONTHS = 24
@@ -75,10 +74,8 @@ class TrendsSerializer(serializers.Serializer):
     )
 
 
-class TrendsView(APIView):
+class TrendsView(StationsAskedMixin, ScopedAPIView):
     """Weekly quota and monthly coverage trends of a station or a bureau."""
-
-    permission_classes = [IsStaffMember]
 
     @extend_schema(
         operation_id="metrics_trends",
@@ -101,11 +98,9 @@ class TrendsView(APIView):
         query = TrendsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        stations = CoverageMetricsView.stations(request.user, **params).values("pk")
+        stations = self.stations_asked(**params).values("pk")
         result = snapshots.trends(
-            quota_snapshots=QuotaSnapshot.objects.visible_to(request.user).filter(
-                station__in=stations
-            ),
+            quota_snapshots=self.visible(QuotaSnapshot).filter(station__in=stations),
             coverage_snapshots=CoverageSnapshot.objects.filter(station__in=stations),
             until=params["date"],
             weeks=params["weeks"],

@@ -39,7 +39,7 @@ class ReportDownloadView(BureauPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         jobs = (
-            ReportJob.objects.visible_to(self.request.user)
+            self.visible(ReportJob)
             .select_related("bureau", "requested_by")
             .defer("content")[:RECENT_JOBS]
         )
@@ -66,9 +66,7 @@ class ReportJobProgressView(BureauPageMixin, View):
     """JSON for the page's progress bar: status, percent and the file's URL."""
 
     def get(self, request, pk):
-        job = get_object_or_404(
-            ReportJob.objects.visible_to(request.user).defer("content"), pk=pk
-        )
+        job = get_object_or_404(self.visible(ReportJob).defer("content"), pk=pk)
         done = job.status == ReportJob.Status.DONE
         return JsonResponse(
             {
@@ -87,7 +85,7 @@ class ReportJobFileView(BureauPageMixin, View):
 
     def get(self, request, pk):
         job = get_object_or_404(
-            ReportJob.objects.visible_to(request.user).select_related("bureau"),
+            self.visible(ReportJob).select_related("bureau"),
             pk=pk,
             status=ReportJob.Status.DONE,
         )

@@ -9,15 +9,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from cases import metrics
 from cases.models import Case, Status
 from grids.models import Grid
 from policing.periods import Month
-from policing.permissions import IsStaffMember
+from policing.serializers import TargetRateSerializer
+from policing.viewsets import ScopedAPIView
 from stations.models import Station
 
 
@@ -98,26 +97,6 @@ class CaseStationIncidentsSerializer(CaseIncidentsSerializer):
     station_name = serializers.CharField()
 
 
-class CaseMetricsRateSerializer(serializers.Serializer):
-    """A share; null rate and verdict without data, null target without one."""
-
-    numerator = serializers.IntegerField(min_value=0)
-    denominator = serializers.IntegerField(min_value=0)
-    rate = serializers.FloatField(
-        allow_null=True,
-        min_value=0,
-        max_value=1,
-        help_text=_("numerator / denominator, 4 decimals; null when nothing counts."),
-    )
-    target = serializers.FloatField(
-        allow_null=True, help_text=_("The target; null when there is none.")
-    )
-    met = serializers.BooleanField(
-        allow_null=True,
-        help_text=_("rate >= target; null when rate or target is null."),
-    )
-
-
 CaseStatusCountsSerializer = type(
     "CaseStatusCountsSerializer",
     (serializers.Serializer,),
@@ -135,11 +114,11 @@ class CaseClearanceSerializer(serializers.Serializer):
     by_status = CaseStatusCountsSerializer(
         help_text=_("The same cases by their status now.")
     )
-    overall = CaseMetricsRateSerializer(
+    overall = TargetRateSerializer(
         help_text=_("Solved or closed now, among the cases not dropped.")
     )
-    criminal = CaseMetricsRateSerializer(help_text=_("The same, criminal cases."))
-    administrative = CaseMetricsRateSerializer(
+    criminal = TargetRateSerializer(help_text=_("The same, criminal cases."))
+    administrative = TargetRateSerializer(
         help_text=_("The same, administrative cases.")
     )
 
@@ -154,7 +133,7 @@ class CaseRatingsSerializer(serializers.Serializer):
         max_value=5,
         help_text=_("Mean score, 2 decimals; null without ratings."),
     )
-    satisfied = CaseMetricsRateSerializer(
+    satisfied = TargetRateSerializer(
         help_text=_("Ratings scoring 4 or 5, against the 90 % target.")
     )
 
@@ -170,10 +149,8 @@ class CaseMetricsSerializer(serializers.Serializer):
     ratings = CaseRatingsSerializer()
 
 
-class CaseMetricsView(APIView):
+class CaseMetricsView(ScopedAPIView):
     """Case figures of the grids and cases the user may see."""
-
-    permission_classes = [IsStaffMember]
 
     @extend_schema(
         operation_id="metrics_cases",
@@ -198,13 +175,12 @@ class CaseMetricsView(APIView):
         query = CaseMetricsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        cases, grids = self.scope(request.user, station=params.get("station"))
+        cases, grids = self.cases_and_grids(station=params.get("station"))
         result = metrics.case_metrics(cases, grids, month=params["month"])
         return Response(CaseMetricsSerializer(result).data)
 
-    @staticmethod
-    def scope(user, *, station=None):
-        """Return the cases and the grids ``user`` may see, narrowed as asked.
+    def cases_and_grids(self, *, station=None):
+        """Return the cases and the grids the requester may see, narrowed as asked.
 
         The grids are the user's territory (``in_scope_of``): field staff
         may read the other grids of their station as reference data, but not
@@ -212,13 +188,12 @@ class CaseMetricsView(APIView):
         who may see no case at all (auxiliaries, grid workers) get no grids
         either, for the same reason.
         """
-        cases = Case.objects.visible_to(user)
-        grids = Grid.objects.in_scope_of(user)
+        cases = self.visible(Case)
+        grids = self.territory(Grid)
         if cases.query.is_empty():
             grids = grids.none()
         if station is not None:
-            if not Station.objects.visible_to(user).filter(pk=station).exists():
-                raise NotFound
+            self.require_visible(Station, station)
             cases = cases.filter(grid__area__station_id=station)
             grids = grids.filter(area__station_id=station)
         return cases, grids

@@ -56,8 +56,7 @@ class CaseListView(CasePageMixin, TemplateView):
     template_name = "cases/list.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        visible = Case.objects.visible_to(user).select_related("grid", "officer")
+        visible = self.visible(Case).select_related("grid", "officer")
         filterset = CaseFilterSet(self.request.GET or None, queryset=visible)
         cases = filterset.qs if filterset.is_bound else visible
         if filterset.is_bound and not filterset.is_valid():
@@ -69,7 +68,7 @@ class CaseListView(CasePageMixin, TemplateView):
             # Field staff read the station's grids but only their own grids'
             # cases: offering another grid would select it for an empty list,
             # unlike a grid that does not exist (G-AC2).
-            grids=Grid.objects.in_scope_of(user).order_by("code"),
+            grids=self.territory(Grid).order_by("code"),
             statuses=Status.choices,
             kinds=Kind.choices,
             categories=Category.choices,
@@ -90,7 +89,7 @@ class CaseDetailView(WorkflowActionMixin, CasePageMixin, TemplateView):
 
     def get_object(self) -> Case:
         queryset = (
-            Case.objects.visible_to(self.request.user)
+            self.visible(Case)
             .select_related("grid__area__station", "officer", "reported_by")
             .prefetch_related(
                 "parties",

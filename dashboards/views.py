@@ -81,7 +81,7 @@ class MyWeekView(FieldPageMixin, TemplateView):
         (quota,) = quota_metrics.weekly_quotas(
             week=week, persons=Person.objects.filter(pk=person.pk)
         )
-        residents = Resident.objects.in_scope_of(self.request.user)
+        residents = self.territory(Resident)
         return super().get_context_data(
             person=person,
             week=week,
@@ -92,7 +92,7 @@ class MyWeekView(FieldPageMixin, TemplateView):
             .order_by("-visited_at"),
             todays_patrols=Patrol.objects.filter(person=person, started_at__date=today),
             running_patrol=Patrol.objects.filter(person=person).running().first(),
-            grids=Grid.objects.in_scope_of(self.request.user),
+            grids=self.territory(Grid),
             contacts_due=metrics.key_person_contacts_due(
                 residents=residents, today=today
             ),
@@ -113,22 +113,17 @@ class GridDetailView(StaffPageMixin, TemplateView):
         # The grid's page shows its households and residents, which field
         # staff may read in their own grids only: in_scope_of, not the
         # station-wide visible_to of reference data.
-        grids = (
-            Grid.objects.in_scope_of(self.request.user)
-            .select_related("area__station")
-            .annotate_counts()
-        )
+        grids = self.territory(Grid).select_related("area__station").annotate_counts()
         return get_object_or_404(grids, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
         grid = self.get_object()
         week = IsoWeek.current()
         staff = self.staff(grid, week=week)
         query = self.request.GET.get("q", "").strip()
-        visits = Visit.objects.visible_to(user)
+        visits = self.visible(Visit)
         disputes = list(
-            Dispute.objects.visible_to(user)
+            self.visible(Dispute)
             .filter(grid=grid)
             .open()
             .select_related("household")
@@ -157,7 +152,7 @@ class GridDetailView(StaffPageMixin, TemplateView):
             map_labels=maps.labels(),
             map_config=maps.config(),
             sees_cases=sees_cases,
-            cases=Case.objects.visible_to(user)
+            cases=self.visible(Case)
             .filter(grid=grid)
             .select_related("officer")
             .order_by("-reported_at", "-pk")[:RECENT_CASES]
@@ -169,7 +164,7 @@ class GridDetailView(StaffPageMixin, TemplateView):
     def staff(self, grid: Grid, *, week: IsoWeek) -> list[dict]:
         """Return the grid's current assignments, responsible first, with quotas."""
         assignments = list(
-            Assignment.objects.visible_to(self.request.user)
+            self.visible(Assignment)
             .current()
             .filter(grid=grid)
             .select_related("person")
@@ -219,7 +214,7 @@ class GridDetailView(StaffPageMixin, TemplateView):
 
     def households(self, grid: Grid, *, query: str):
         """Return the grid's households, narrowed by the search if any."""
-        households = Household.objects.visible_to(self.request.user).filter(grid=grid)
+        households = self.visible(Household).filter(grid=grid)
         if not query:
             return households
         # The visit form's search: a piece of the address or a resident's
@@ -245,7 +240,7 @@ class StationDashboardView(StationPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         station = get_object_or_404(
-            Station.objects.visible_to(self.request.user).select_related("bureau"),
+            self.visible(Station).select_related("bureau"),
             pk=self.kwargs["pk"],
         )
         board = station_dashboard(station)

@@ -9,14 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from disputes import metrics
 from disputes.models import Colour, Dispute, Level, Status
 from grids.models import Grid
-from policing.permissions import IsStaffMember
+from policing.serializers import TargetRateSerializer
+from policing.viewsets import ScopedAPIView
 from stations.models import Station
 
 #: The longest period one request may cover: a leap year.
@@ -76,23 +75,6 @@ class DisputeMetricsQuerySerializer(serializers.Serializer):
         return {**attrs, "start": start, "end": end}
 
 
-class DisputeRateSerializer(serializers.Serializer):
-    """A share against the 90 % target; null rate and verdict without data."""
-
-    numerator = serializers.IntegerField(min_value=0)
-    denominator = serializers.IntegerField(min_value=0)
-    rate = serializers.FloatField(
-        allow_null=True,
-        min_value=0,
-        max_value=1,
-        help_text=_("numerator / denominator, 4 decimals; null when nothing counts."),
-    )
-    target = serializers.FloatField()
-    met = serializers.BooleanField(
-        allow_null=True, help_text=_("rate >= target; null when rate is null.")
-    )
-
-
 def _counts_serializer(name: str, choices) -> type[serializers.Serializer]:
     """Return a serializer with one count per choice, every key present."""
     fields = {
@@ -127,14 +109,14 @@ class DisputeCountsSerializer(serializers.Serializer):
 
 
 class DisputeSlaSerializer(serializers.Serializer):
-    first_contact = DisputeRateSerializer()
-    mediation = DisputeRateSerializer()
-    return_visit = DisputeRateSerializer()
-    overall = DisputeRateSerializer()
+    first_contact = TargetRateSerializer()
+    mediation = TargetRateSerializer()
+    return_visit = TargetRateSerializer()
+    overall = TargetRateSerializer()
 
 
 class DisputeSatisfactionSerializer(serializers.Serializer):
-    satisfied = DisputeRateSerializer(
+    satisfied = TargetRateSerializer(
         help_text=_("Return visits scoring 4 or 5 among those in the period.")
     )
     # A JSON number with 2 decimals (4.33, not "4.33").
@@ -153,7 +135,7 @@ class DisputeMetricsSerializer(serializers.Serializer):
     to = serializers.DateField(source="end")
     as_of = serializers.DateTimeField(source="now")
     counts = DisputeCountsSerializer()
-    success_rate = DisputeRateSerializer()
+    success_rate = TargetRateSerializer()
     sla_compliance = DisputeSlaSerializer()
     satisfaction = DisputeSatisfactionSerializer()
 
@@ -161,10 +143,8 @@ class DisputeMetricsSerializer(serializers.Serializer):
         return _rename(super().get_fields(), start="from")
 
 
-class DisputeMetricsView(APIView):
+class DisputeMetricsView(ScopedAPIView):
     """Dispute mediation figures of the disputes the user may see."""
-
-    permission_classes = [IsStaffMember]
 
     @extend_schema(
         operation_id="metrics_disputes",
@@ -188,28 +168,25 @@ class DisputeMetricsView(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         result = metrics.dispute_metrics(
-            self.disputes(request.user, **params),
+            self.disputes(**params),
             start=params["start"],
             end=params["end"],
         )
         return Response(DisputeMetricsSerializer(result).data)
 
-    @staticmethod
-    def disputes(user, *, station=None, grid=None, **_params):
-        """Return the disputes ``user`` may see, narrowed as asked.
+    def disputes(self, *, station=None, grid=None, **_params):
+        """Return the disputes the requester may see, narrowed as asked.
 
         The grid must be in the user's territory (``in_scope_of``): field
         staff may read the grids of their station as reference data, but
         not their disputes, so another grid of the station answers 404
         rather than a misleading row of zeros.
         """
-        disputes = Dispute.objects.visible_to(user)
+        disputes = self.visible(Dispute)
         if station is not None:
-            if not Station.objects.visible_to(user).filter(pk=station).exists():
-                raise NotFound
+            self.require_visible(Station, station)
             disputes = disputes.filter(grid__area__station_id=station)
         if grid is not None:
-            if not Grid.objects.in_scope_of(user).filter(pk=grid).exists():
-                raise NotFound
+            self.require_visible(Grid, grid, territory=True)
             disputes = disputes.filter(grid_id=grid)
         return disputes

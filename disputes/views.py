@@ -58,8 +58,7 @@ class DisputeBoardView(StaffPageMixin, TemplateView):
     template_name = "disputes/board.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        visible = Dispute.objects.visible_to(user)
+        visible = self.visible(Dispute)
         filterset = DisputeFilterSet(self.request.GET or None, queryset=visible)
         disputes = visible
         if filterset.is_bound:
@@ -115,8 +114,8 @@ class DisputeBoardView(StaffPageMixin, TemplateView):
             overdue_count=figures.counts.overdue,
             # Field staff read the station's grids but only their own grids'
             # disputes: offer the grids whose disputes they can see.
-            grids=Grid.objects.in_scope_of(user).order_by("code"),
-            stations=Station.objects.visible_to(user).order_by("name")
+            grids=self.territory(Grid).order_by("code"),
+            stations=self.visible(Station).order_by("name")
             if self.scope.role in (Role.BUREAU, Role.SUPERUSER)
             else Station.objects.none(),
             colours=Colour.choices,
@@ -135,7 +134,7 @@ class DisputeDetailView(WorkflowActionMixin, StaffPageMixin, TemplateView):
     action_form = staticmethod(action_form)
 
     def get_object(self) -> Dispute:
-        queryset = Dispute.objects.visible_to(self.request.user).select_related(
+        queryset = self.visible(Dispute).select_related(
             "grid__area__station", "household", "reported_by", "visit"
         )
         return get_object_or_404(
@@ -202,7 +201,7 @@ class AgreementPdfView(StaffPageMixin, View):
 
     def get(self, request, pk):
         agreement = get_object_or_404(
-            Agreement.objects.visible_to(request.user).select_related(
+            self.visible(Agreement).select_related(
                 "dispute__grid__area__station__bureau", "dispute__household"
             ),
             dispute_id=pk,
@@ -225,9 +224,7 @@ class DisputeReportView(FieldPageMixin, TemplateView):
         visit_id = self.request.GET.get("visit") or self.request.POST.get("visit")
         if not visit_id:
             return None
-        visits = Visit.objects.in_scope_of(self.request.user).select_related(
-            "household"
-        )
+        visits = self.territory(Visit).select_related("household")
         visit = visits.filter(pk=visit_id if str(visit_id).isdigit() else None).first()
         if visit is None:
             raise Http404
@@ -251,7 +248,7 @@ class DisputeReportView(FieldPageMixin, TemplateView):
             form=form,
             parties=parties or PartyFormSet(prefix="parties"),
             visit=visit,
-            households=Household.objects.in_scope_of(user).order_by("address")[:500],
+            households=self.territory(Household).order_by("address")[:500],
             **kwargs,
         )
 

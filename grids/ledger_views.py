@@ -69,7 +69,7 @@ class LedgerView(LedgerPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         imports = (
-            LedgerImport.objects.visible_to(self.request.user)
+            self.visible(LedgerImport)
             .select_related("requested_by", "station")
             .defer("content")[:RECENT_IMPORTS]
         )
@@ -112,7 +112,7 @@ class LedgerImportView(LedgerPageMixin, TemplateView):
 
     def get_object(self) -> LedgerImport:
         return get_object_or_404(
-            LedgerImport.objects.visible_to(self.request.user)
+            self.visible(LedgerImport)
             .select_related("requested_by", "applied_by", "station")
             .defer("content"),
             pk=self.kwargs["pk"],
@@ -160,9 +160,7 @@ class LedgerImportProgressView(LedgerPageMixin, View):
     """JSON for the page's progress bar."""
 
     def get(self, request, pk):
-        job = get_object_or_404(
-            LedgerImport.objects.visible_to(request.user).only("pk", "status"), pk=pk
-        )
+        job = get_object_or_404(self.visible(LedgerImport).only("pk", "status"), pk=pk)
         return JsonResponse(
             {
                 "status": job.status,

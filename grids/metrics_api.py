@@ -11,11 +11,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from grids import metrics
-from policing.permissions import IsStaffMember
 from policing.scope import Role, scope_of
+from policing.serializers import RateSerializer
+from policing.viewsets import ScopedAPIView
 from stations.models import Bureau, Station
 
 STATION_OR_BUREAU = _("Give a station or a bureau.")
@@ -66,43 +66,51 @@ class CoverageQuerySerializer(serializers.Serializer):
         return {**attrs, "date": attrs.get("date") or timezone.localdate()}
 
 
-class CoverageRateSerializer(serializers.Serializer):
-    """A share; a null rate when the denominator is 0."""
-
-    numerator = serializers.IntegerField(min_value=0)
-    denominator = serializers.IntegerField(min_value=0)
-    rate = serializers.FloatField(
-        allow_null=True,
-        min_value=0,
-        max_value=1,
-        help_text=_("numerator / denominator, 4 decimals; null when nothing counts."),
-    )
-
-
 class CoverageMetricsSerializer(serializers.Serializer):
     """The response of ``GET /api/v1/metrics/coverage/``: the SPEC §3 rates."""
 
-    community_office_coverage = CoverageRateSerializer(
+    community_office_coverage = RateSerializer(
         help_text=_("Communities served by a community police office.")
     )
-    rural_office_coverage = CoverageRateSerializer(
+    rural_office_coverage = RateSerializer(
         help_text=_("Villages served by a rural central police office.")
     )
-    workstation_coverage = CoverageRateSerializer(
+    workstation_coverage = RateSerializer(
         help_text=_("Villages served by a village police workstation.")
     )
-    grid_officer_coverage = CoverageRateSerializer(
+    grid_officer_coverage = RateSerializer(
         help_text=_("Grids with a current responsible police officer.")
     )
-    post_officer_share = CoverageRateSerializer(
+    post_officer_share = RateSerializer(
         help_text=_("Police officers currently assigned to a post (target 40 %).")
     )
 
 
-class CoverageMetricsView(APIView):
-    """Coverage rates of a station or a bureau the user may see."""
+class StationsAskedMixin:
+    """The stations a coverage or trends request names: one, or a bureau's."""
 
-    permission_classes = [IsStaffMember]
+    def stations_asked(self, *, station=None, bureau=None, **_params):
+        """Return the stations asked for, or raise NotFound.
+
+        A station must be visible to the requester: field staff and a chief get
+        their own station (coverage is reference data), bureau staff any of
+        the bureau's. A bureau's figures sum up all its stations, so they
+        are for bureau staff (and superusers) only: a chief or field staff
+        asking for their own bureau gets 404 too, rather than figures about
+        stations they may not see, or their station's figures under the
+        bureau's name.
+        """
+        if station is not None:
+            self.require_visible(Station, station)
+            return self.visible(Station).filter(pk=station)
+        if scope_of(self.request.user).role not in WHOLE_BUREAU_ROLES:
+            raise NotFound
+        self.require_visible(Bureau, bureau)
+        return Station.objects.filter(bureau_id=bureau)
+
+
+class CoverageMetricsView(StationsAskedMixin, ScopedAPIView):
+    """Coverage rates of a station or a bureau the user may see."""
 
     @extend_schema(
         operation_id="metrics_coverage",
@@ -131,30 +139,6 @@ class CoverageMetricsView(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         result = metrics.coverage(
-            stations=self.stations(request.user, **params), on=params["date"]
+            stations=self.stations_asked(**params), on=params["date"]
         )
         return Response(CoverageMetricsSerializer(result).data)
-
-    @staticmethod
-    def stations(user, *, station=None, bureau=None, **_params):
-        """Return the stations asked for, or raise NotFound.
-
-        A station must be visible to the user: field staff and a chief get
-        their own station (coverage is reference data), bureau staff any of
-        the bureau's. A bureau's figures sum up all its stations, so they
-        are for bureau staff (and superusers) only: a chief or field staff
-        asking for their own bureau gets 404 too, rather than figures about
-        stations they may not see, or their station's figures under the
-        bureau's name.
-        """
-        if station is not None:
-            stations = Station.objects.visible_to(user).filter(pk=station)
-            if not stations.exists():
-                raise NotFound
-            return stations
-        if (
-            scope_of(user).role not in WHOLE_BUREAU_ROLES
-            or not Bureau.objects.visible_to(user).filter(pk=bureau).exists()
-        ):
-            raise NotFound
-        return Station.objects.filter(bureau_id=bureau)

@@ -4,6 +4,7 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -175,3 +176,29 @@ class RowSerializer(serializers.Serializer):
                 conversions.append((field.field_name, field.to_representation))
             self._cached_conversions = conversions
         return conversions
+
+
+class RateSerializer(serializers.Serializer):
+    """A share (:class:`policing.metrics.Rate`); a null rate when nothing counts."""
+
+    numerator = serializers.IntegerField(min_value=0)
+    denominator = serializers.IntegerField(min_value=0)
+    rate = serializers.FloatField(
+        allow_null=True,
+        min_value=0,
+        max_value=1,
+        help_text=_("numerator / denominator, 4 decimals; null when nothing counts."),
+    )
+
+
+class TargetRateSerializer(RateSerializer):
+    """A share against a target: null rate and verdict without data, null
+    target and verdict for a figure without a target."""
+
+    target = serializers.FloatField(
+        allow_null=True, help_text=_("The target; null when there is none.")
+    )
+    met = serializers.BooleanField(
+        allow_null=True,
+        help_text=_("rate >= target; null when rate or target is null."),
+    )

@@ -4,14 +4,16 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from rest_framework import viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from policing.permissions import IsStaffMember, RoleMayWrite
 from policing.serializers import requester_person
+from policing.views import ScopedReadsMixin
 
 OUTSIDE_SCOPE = _("The change would move this record outside your area of work.")
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class ScopedModelViewSet(ScopedReadsMixin, viewsets.ModelViewSet):
     """CRUD over the rows visible to the requesting user.
 
     Rows outside the user's scope are simply absent from the queryset, so any
@@ -24,7 +26,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     permission_classes = [IsStaffMember, RoleMayWrite]
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+        return self.visible(super().get_queryset())
 
     def perform_create(self, serializer):
         super().perform_create(serializer)
@@ -42,6 +44,16 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             .exists()
         ):
             raise PermissionDenied(OUTSIDE_SCOPE)
+
+
+class ScopedAPIView(ScopedReadsMixin, APIView):
+    """An API view that is not CRUD (metrics, assessments, reports).
+
+    Staff only; rows are read through :class:`ScopedReadsMixin`, so a
+    station, grid or bureau id outside the scope answers 404.
+    """
+
+    permission_classes = [IsStaffMember]
 
 
 class WorkflowActionsMixin:

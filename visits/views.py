@@ -18,7 +18,7 @@ class VisitFormView(FieldPageMixin, TemplateView):
         household = resident = None
         if household_id := self.request.GET.get("household", "").strip():
             household = (
-                Household.objects.in_scope_of(self.request.user)
+                self.territory(Household)
                 .filter(pk=household_id if household_id.isdigit() else None)
                 .first()
             )
@@ -46,7 +46,7 @@ class InspectionFormView(FieldPageMixin, TemplateView):
             heading=_("Log an inspection"),
             api_url=reverse("inspection-list"),
             time_field="inspected_at",
-            venues=Venue.objects.in_scope_of(self.request.user).order_by("name"),
+            venues=self.territory(Venue).order_by("name"),
             kinds=Inspection.Kind.choices,
             **kwargs,
         )
@@ -62,7 +62,7 @@ class ServiceFormView(FieldPageMixin, TemplateView):
             heading=_("Log a service"),
             api_url=reverse("service-list"),
             time_field="served_at",
-            grids=Grid.objects.in_scope_of(self.request.user),
+            grids=self.territory(Grid),
             kinds=Service.Kind.choices,
             **kwargs,
         )

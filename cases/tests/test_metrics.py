@@ -715,4 +715,4 @@ def test_schema_documents_the_parameters_and_response():
         "ratings",
     }
     assert set(components["CaseStatusCounts"]["properties"]) == set(Status.values)
-    assert components["CaseMetricsRate"]["properties"]["rate"]["nullable"] is True
+    assert components["TargetRate"]["properties"]["rate"]["nullable"] is True

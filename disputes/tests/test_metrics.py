@@ -635,4 +635,4 @@ def test_schema_documents_the_parameters_and_response():
         "satisfaction",
     }
     assert set(components["DisputeStatusCounts"]["properties"]) == set(Status.values)
-    assert components["DisputeRate"]["properties"]["rate"]["nullable"] is True
+    assert components["TargetRate"]["properties"]["rate"]["nullable"] is True

@@ -692,9 +692,9 @@ def test_schema_documents_the_parameters_and_response():
     }
     components = schema["components"]["schemas"]
     assert tuple(components["CoverageMetrics"]["properties"]) == COVERAGE_RATES
-    assert set(components["CoverageRate"]["properties"]) == {
+    assert set(components["Rate"]["properties"]) == {
         "numerator",
         "denominator",
         "rate",
     }
-    assert components["CoverageRate"]["properties"]["rate"]["nullable"] is True
+    assert components["Rate"]["properties"]["rate"]["nullable"] is True
