@@ -22,20 +22,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     Count,
-    DateTimeField,
     DurationField,
     Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +47,7 @@ from cases.models import Case, CaseEvent, Rating
 from disputes.models import DisputeEvent, ReturnVisit
 from grids.models import Grid, Household, Resident
 from policing.periods import Month, local_midnight
+from policing.querysets import per_row
 from stations.models import Assignment, Bureau, Person
 from visits.models import Patrol, Visit
 
@@ -339,28 +334,27 @@ def _person_aggregates(month: Month, *, now: datetime.datetime) -> dict:
     person = OuterRef("pk")
     during = _during(month)
     return {
-        "n_patrol_time": _aggregate(
-            _clipped_patrols(month, now=now).filter(person=person),
-            Sum(
-                ExpressionWrapper(
-                    F("clipped_end") - F("clipped_start"),
-                    output_field=DurationField(),
-                )
+        "n_patrol_time": per_row(
+            Patrol.objects.clipped_to(month.start, month.end, now=now).filter(
+                person=person
             ),
+            Patrol.objects.clipped_time(),
             output_field=DurationField(),
             default=datetime.timedelta(0),
         ),
-        "n_info_items": _aggregate(
+        "n_info_items": per_row(
             Visit.objects.filter(during("visited_at"), person=person),
             Sum("info_items"),
         ),
-        "n_ratings": _count(
-            Rating.objects.filter(during("created_at"), officer=person)
+        "n_ratings": per_row(
+            Rating.objects.filter(during("created_at"), officer=person),
+            Count("pk", distinct=True),
         ),
-        "n_ratings_satisfied": _count(
+        "n_ratings_satisfied": per_row(
             Rating.objects.filter(
                 during("created_at"), officer=person, score__gte=SATISFIED_SCORE
-            )
+            ),
+            Count("pk", distinct=True),
         ),
     }
 
@@ -372,7 +366,12 @@ def _grid_aggregates(month: Month) -> dict:
     """
     grid = OuterRef("pk")
     during = _during(month)
-    count = _count  # short, for the table below
+
+    def count(rows: QuerySet, field: str = "pk") -> Coalesce:
+        # DISTINCT: a dispute or case counts once however many of its events
+        # match (a dispute resolved twice).
+        return per_row(rows, Count(field, distinct=True))
+
     return {
         "n_households": count(Household.objects.filter(grid=grid)),
         "n_cases": count(Case.objects.filter(during("reported_at"), grid=grid)),
@@ -427,66 +426,6 @@ def _grid_assignments(month: Month) -> QuerySet[Assignment]:
         Q(end__isnull=True) | Q(end__gte=month.first_day),
         grid__isnull=False,
         start__lte=month.last_day,
-    )
-
-
-def _aggregate(
-    queryset: QuerySet, aggregate, *, output_field=None, default=0
-) -> Coalesce:
-    """Return ``aggregate`` over all of ``queryset``, as a scalar subquery.
-
-    Grouping by a constant leaves out ``GROUP BY``, so the subquery always
-    returns exactly one row; ``Coalesce`` turns an empty ``SUM`` into
-    ``default``.
-    """
-    output_field = output_field or IntegerField()
-    aggregated = (
-        queryset.order_by()
-        .annotate(_all=Value(1))
-        .values("_all")
-        .annotate(value=aggregate)
-        .values("value")
-    )
-    return Coalesce(
-        Subquery(aggregated, output_field=output_field),
-        Value(default, output_field=output_field),
-    )
-
-
-def _count(queryset: QuerySet, field: str = "pk") -> Coalesce:
-    """Return the number of distinct ``field`` values of ``queryset``.
-
-    ``DISTINCT``, so that a household, dispute or case counts once however
-    many of its rows match (a dispute resolved twice, two assignments of
-    the person to the same grid).
-    """
-    return _aggregate(queryset, Count(field, distinct=True))
-
-
-def _clipped_patrols(month: Month, *, now: datetime.datetime) -> QuerySet[Patrol]:
-    """Return the patrols overlapping ``month`` with their part inside it.
-
-    As for the weekly quota: a running patrol counts up to ``now``, and
-    ``ended_at`` goes through ``Coalesce`` first because ``Greatest`` and
-    ``Least`` treat NULL differently on SQLite and PostgreSQL.
-    """
-    start = Value(month.start, output_field=DateTimeField())
-    end = Value(month.end, output_field=DateTimeField())
-    return (
-        # The ended_at bound follows from the clipping below; stated, it lets
-        # PostgreSQL read each person's patrols off the (person, ended_at)
-        # index instead of their whole history.
-        Patrol.objects.filter(
-            Q(ended_at__gt=month.start) | Q(ended_at__isnull=True),
-            started_at__lt=month.end,
-        )
-        .alias(
-            clipped_start=Greatest("started_at", start),
-            clipped_end=Least(
-                Coalesce("ended_at", Value(now, output_field=DateTimeField())), end
-            ),
-        )
-        .filter(clipped_end__gt=F("clipped_start"))
     )
 
 

@@ -11,24 +11,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connections
 from django.db.models import (
     Count,
-    DateTimeField,
     DurationField,
     Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from assessments.models import DEFAULT_TARGETS, QuotaPolicy
 from policing.periods import IsoWeek
+from policing.querysets import per_row
 from stations.models import Assignment, Person
 from visits.models import Patrol, Visit
 
@@ -96,28 +91,22 @@ def weekly_quotas(*, week: IsoWeek, persons: QuerySet[Person]) -> list[QuotaRow]
     now = timezone.now()
     totals = list(
         persons.annotate(
-            _household_visits=_per_person(
+            _household_visits=per_row(
                 Visit.objects.in_week(week),
-                aggregate=Count("household", distinct=True),
-                output_field=IntegerField(),
-                default=Value(0),
+                Count("household", distinct=True),
+                link="person",
             ),
-            _info_items=_per_person(
+            _info_items=per_row(
                 Visit.objects.in_week(week),
-                aggregate=Sum("info_items"),
-                output_field=IntegerField(),
-                default=Value(0),
+                Sum("info_items"),
+                link="person",
             ),
-            _patrol_time=_per_person(
-                _clipped_patrols(week=week, now=now),
-                aggregate=Sum(
-                    ExpressionWrapper(
-                        F("clipped_end") - F("clipped_start"),
-                        output_field=DurationField(),
-                    )
-                ),
+            _patrol_time=per_row(
+                Patrol.objects.clipped_to(week.start, week.end, now=now),
+                Patrol.objects.clipped_time(),
+                link="person",
                 output_field=DurationField(),
-                default=Value(datetime.timedelta(0)),
+                default=datetime.timedelta(0),
             ),
         )
         .order_by()
@@ -159,43 +148,6 @@ def weekly_quotas(*, week: IsoWeek, persons: QuerySet[Person]) -> list[QuotaRow]
     return rows
 
 
-def _per_person(
-    queryset: QuerySet, *, aggregate, output_field, default: Value
-) -> Coalesce:
-    """Return a correlated subquery aggregating ``queryset`` per outer person."""
-    aggregated = (
-        queryset.filter(person=OuterRef("pk"))
-        .order_by()
-        .values("person")
-        .annotate(value=aggregate)
-        .values("value")
-    )
-    return Coalesce(Subquery(aggregated, output_field=output_field), default)
-
-
-def _clipped_patrols(*, week: IsoWeek, now: datetime.datetime):
-    """Return the patrols overlapping ``week`` with their part inside it.
-
-    ``clipped_start``/``clipped_end`` bound the part of the patrol inside the
-    week, a running patrol ending now. ``ended_at`` goes through ``Coalesce``
-    first because ``Greatest``/``Least`` return NULL for a NULL argument on
-    SQLite but skip it on PostgreSQL. A running patrol seen before the week
-    starts has an empty part and is left out.
-    """
-    start = Value(week.start, output_field=DateTimeField())
-    end = Value(week.end, output_field=DateTimeField())
-    return (
-        Patrol.objects.in_week(week)
-        .alias(
-            clipped_start=Greatest("started_at", start),
-            clipped_end=Least(
-                Coalesce("ended_at", Value(now, output_field=DateTimeField())), end
-            ),
-        )
-        .filter(clipped_end__gt=F("clipped_start"))
-    )
-
-
 def _grid_days(*, week: IsoWeek, now: datetime.datetime, person_ids: list) -> dict:
     """Return the number of local dates each person worked in an assigned grid.
 
@@ -216,7 +168,7 @@ def _grid_days(*, week: IsoWeek, now: datetime.datetime, person_ids: list) -> di
         .values("person", "day")
     )
     patrol_days = (
-        _clipped_patrols(week=week, now=now)
+        Patrol.objects.clipped_to(week.start, week.end, now=now)
         .filter(person__in=person_ids)
         .annotate(day=TruncDate("clipped_start", tzinfo=tz))
         .filter(_assigned_on_day())

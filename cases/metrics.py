@@ -10,13 +10,13 @@ example.
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Sum
 
 from cases.models import Case, Kind, Rating, Status
 from grids.models import Grid, Resident
 from policing.metrics import RATE_PLACES, Rate
 from policing.periods import Month
+from policing.querysets import per_row
 from stations.models import Station
 
 #: Incidents are counted per this many residents (发案率, per 10,000).
@@ -128,22 +128,6 @@ class StationIncidents(Incidents):
 _COUNTS = {field.name: f"n_{field.name}" for field in fields(Incidents)}
 
 
-def _count(rows: QuerySet, link: str) -> Coalesce:
-    """Return the number of ``rows`` whose ``link`` is the outer row, or 0.
-
-    ``COUNT(DISTINCT id)``, so a scope filtered through a reverse relation
-    (which repeats rows) still counts each row once.
-    """
-    counted = (
-        rows.filter(**{link: OuterRef("pk")})
-        .order_by()
-        .values(link)
-        .annotate(n=Count("pk", distinct=True))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def _count_annotations(
     cases: QuerySet[Case], residents: QuerySet[Resident], *, month: Month, to: str
 ) -> dict:
@@ -167,7 +151,11 @@ def _count_annotations(
         "criminal_same_month_last_year": last_year.filter(criminal),
     }
     return {
-        _COUNTS[name]: _count(rows, resident_link if name == "residents" else case_link)
+        _COUNTS[name]: per_row(
+            rows,
+            Count("pk", distinct=True),
+            link=resident_link if name == "residents" else case_link,
+        )
         for name, rows in counted.items()
     }
 

@@ -11,22 +11,18 @@ import datetime
 from dataclasses import dataclass, fields
 
 from django.db.models import (
-    Count,
     Exists,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area, Grid
 from policing.metrics import Rate
+from policing.querysets import per_row
 from stations.models import Assignment, Person, Post, Station
 
 
@@ -168,19 +164,19 @@ def _counts(stations: QuerySet[Station], *, on: datetime.date | None) -> QuerySe
     grids = Grid.objects.all()
     officers = Person.objects.officers()
     return stations.annotate(
-        communities=_per_station(communities, "station"),
-        communities_served=_per_station(
-            communities.filter(_served_by(Post.Kind.COMMUNITY_OFFICE)), "station"
+        communities=per_row(communities, link="station"),
+        communities_served=per_row(
+            communities.filter(_served_by(Post.Kind.COMMUNITY_OFFICE)), link="station"
         ),
-        villages=_per_station(villages, "station"),
-        villages_with_rural_office=_per_station(
-            villages.filter(_served_by(Post.Kind.RURAL_OFFICE)), "station"
+        villages=per_row(villages, link="station"),
+        villages_with_rural_office=per_row(
+            villages.filter(_served_by(Post.Kind.RURAL_OFFICE)), link="station"
         ),
-        villages_with_workstation=_per_station(
-            villages.filter(_served_by(Post.Kind.WORKSTATION)), "station"
+        villages_with_workstation=per_row(
+            villages.filter(_served_by(Post.Kind.WORKSTATION)), link="station"
         ),
-        grids=_per_station(grids, "area__station"),
-        grids_with_officer=_per_station(
+        grids=per_row(grids, link="area__station"),
+        grids_with_officer=per_row(
             grids.filter(
                 Exists(
                     current.filter(
@@ -190,14 +186,14 @@ def _counts(stations: QuerySet[Station], *, on: datetime.date | None) -> QuerySe
                     )
                 )
             ),
-            "area__station",
+            link="area__station",
         ),
-        officers=_per_station(officers, "station"),
-        officers_at_posts=_per_station(
+        officers=per_row(officers, link="station"),
+        officers_at_posts=per_row(
             officers.filter(
                 Exists(current.filter(person=OuterRef("pk"), post__isnull=False))
             ),
-            "station",
+            link="station",
         ),
     )
 
@@ -209,15 +205,3 @@ def _served_by(kind: str) -> Q:
     kind counts once.
     """
     return Q(Exists(Post.objects.filter(kind=kind, serves=OuterRef("pk"))))
-
-
-def _per_station(queryset: QuerySet, station_path: str) -> Coalesce:
-    """Return a correlated subquery counting ``queryset`` per outer station."""
-    counted = (
-        queryset.filter(**{station_path: OuterRef("pk")})
-        .order_by()
-        .values(station_path)
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))

@@ -1,9 +1,8 @@
 import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, Subquery
 
-from policing.querysets import ScopedQuerySet
+from policing.querysets import ScopedQuerySet, per_row
 from policing.scope import Role
 
 
@@ -49,11 +48,9 @@ class GridQuerySet(ScopedQuerySet):
         households = Household.objects.filter(grid=OuterRef("pk"))
         residents = Resident.objects.filter(household__grid=OuterRef("pk"))
         return self.annotate(
-            household_count=_count(households, "grid"),
-            resident_count=_count(residents, "household__grid"),
-            key_person_count=_count(
-                residents.filter(is_key_person=True), "household__grid"
-            ),
+            household_count=per_row(households),
+            resident_count=per_row(residents),
+            key_person_count=per_row(residents.filter(is_key_person=True)),
         )
 
 
@@ -79,8 +76,8 @@ class HouseholdQuerySet(ScopedQuerySet):
             .values("visited_at")[:1]
         )
         return self.annotate(
-            resident_count=_count(residents, "household"),
-            key_person_count=_count(residents.filter(is_key_person=True), "household"),
+            resident_count=per_row(residents),
+            key_person_count=per_row(residents.filter(is_key_person=True)),
             last_visited_at=Subquery(latest),
         )
 
@@ -90,12 +87,6 @@ class ResidentQuerySet(ScopedQuerySet):
     station_field = "household__grid__area__station"
     grid_field = "household__grid"
     writers = frozenset({Role.BUREAU, Role.CHIEF, Role.FIELD})
-
-
-def _count(queryset, group_by: str) -> Coalesce:
-    """Return the number of rows of a correlated ``queryset``, 0 when none."""
-    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 class LedgerImportQuerySet(ScopedQuerySet):

@@ -15,6 +15,8 @@ all call the same three methods:
 from typing import ClassVar
 
 from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from policing.scope import Role, Scope, scope_of
 
@@ -78,3 +80,36 @@ class ScopedQuerySet(models.QuerySet):
             # Bureau-level rows: a station's staff read their own bureau.
             return self.filter(**{self.bureau_field: scope.bureau_id})
         return self.filter(**{self.station_field: scope.station_id})
+
+
+def per_row(
+    rows: models.QuerySet,
+    aggregate=None,
+    *,
+    link: str | None = None,
+    output_field=None,
+    default=0,
+) -> Coalesce:
+    """Return ``aggregate`` (default: the number) of ``rows`` for each outer row.
+
+    A correlated scalar subquery to annotate the outer queryset with: with
+    ``link``, ``rows`` are narrowed to those whose ``link`` is the outer
+    row's primary key; without it, ``rows`` are correlated already (an
+    ``OuterRef`` in their filter). Grouping by a constant leaves out
+    ``GROUP BY``, so the subquery returns exactly one row, and ``Coalesce``
+    turns an empty ``SUM`` (or no row at all) into ``default``.
+    """
+    output_field = output_field or IntegerField()
+    if link is not None:
+        rows = rows.filter(**{link: OuterRef("pk")})
+    aggregated = (
+        rows.order_by()
+        .annotate(_all=Value(1))
+        .values("_all")
+        .annotate(value=aggregate or Count("pk"))
+        .values("value")
+    )
+    return Coalesce(
+        Subquery(aggregated, output_field=output_field),
+        Value(default, output_field=output_field),
+    )

@@ -44,11 +44,16 @@ class FieldWorkViewSet(ScopedModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        model = serializer.Meta.model
         try:
-            instance, created = workflow.record(serializer, by=request.user)
+            instance, created = workflow.record(model, **serializer.validated_data)
         except workflow.ClientUuidReused:
             raise ClientUuidConflict({"client_uuid": [CLIENT_UUID_REUSED]}) from None
         if not created:
+            # A replay shows the stored row only to whom may read it; anyone
+            # else reused a key that is not theirs to see.
+            if not self.visible(model).filter(pk=instance.pk).exists():
+                raise ClientUuidConflict({"client_uuid": [CLIENT_UUID_REUSED]})
             return Response(self.get_serializer(instance).data)
         self._check_still_in_scope(instance)
         data = self.get_serializer(instance).data

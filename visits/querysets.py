@@ -1,4 +1,15 @@
-from django.db.models import Q
+import datetime
+
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from policing.periods import IsoWeek
@@ -49,6 +60,46 @@ class PatrolQuerySet(FieldWorkQuerySet):
 
     def running(self):
         return self.filter(ended_at__isnull=True)
+
+    def clipped_to(
+        self, start: datetime.datetime, end: datetime.datetime, *, now
+    ) -> "PatrolQuerySet":
+        """Return the patrols overlapping [start, end) with their part inside it.
+
+        ``clipped_start``/``clipped_end`` (aliases) bound that part, a
+        running patrol ending ``now``; :meth:`clipped_time` sums it.
+        ``ended_at`` goes through ``Coalesce`` first because
+        ``Greatest``/``Least`` return NULL for a NULL argument on SQLite but
+        skip it on PostgreSQL. A running patrol seen before the period
+        starts has an empty part and is left out. The ``ended_at`` bound
+        follows from the clipping; stated, it lets PostgreSQL read each
+        person's patrols off the (person, ended_at) index instead of their
+        whole history.
+        """
+        return (
+            self.filter(
+                Q(ended_at__gt=start) | Q(ended_at__isnull=True), started_at__lt=end
+            )
+            .alias(
+                clipped_start=Greatest(
+                    "started_at", Value(start, output_field=DateTimeField())
+                ),
+                clipped_end=Least(
+                    Coalesce("ended_at", Value(now, output_field=DateTimeField())),
+                    Value(end, output_field=DateTimeField()),
+                ),
+            )
+            .filter(clipped_end__gt=F("clipped_start"))
+        )
+
+    @staticmethod
+    def clipped_time() -> Sum:
+        """The total time of :meth:`clipped_to`'s parts, an aggregate."""
+        return Sum(
+            ExpressionWrapper(
+                F("clipped_end") - F("clipped_start"), output_field=DurationField()
+            )
+        )
 
 
 class InspectionQuerySet(FieldWorkQuerySet):

@@ -35,56 +35,39 @@ def works_in(person, grid: Grid, *, on: datetime.date) -> bool:
 # No savepoint of its own: the insert has one, and any other error ends the
 # request's transaction anyway.
 @transaction.atomic(savepoint=False)
-def record(serializer, *, by) -> tuple[models.Model, bool]:
-    """Store the validated field work of ``serializer`` unless stored already.
+def record(model: type[models.Model], *, person, **fields) -> tuple[models.Model, bool]:
+    """Store ``person``'s field work of ``model`` unless it is stored already.
 
     ``client_uuid`` is an idempotency key per person (SPEC §4): a replay with
-    the same key and the same data returns the stored row and ``False``; the
-    same key with other data raises :class:`ClientUuidReused`. The insert
-    comes first, in a savepoint, since most records are new: a replay, or
-    the loser of a race between concurrent replays, trips the unique
-    (person, client_uuid) constraint and reads the stored row instead.
+    the same key and the same fields returns the stored row and ``False``;
+    the same key with other fields raises :class:`ClientUuidReused`. Fields
+    left out take the model's defaults, exactly as they would on create, so
+    a replay that leaves out a field the first request gave is other data.
+    The insert comes first, in a savepoint, since most records are new: a
+    replay, or the loser of a race between concurrent replays, trips the
+    unique (person, client_uuid) constraint and reads the stored row instead.
     """
-    data = serializer.validated_data
-    client_uuid = data.get("client_uuid")
+    client_uuid = fields.get("client_uuid")
     if client_uuid is None:
-        return serializer.save(), True
-    model = serializer.Meta.model
+        return model.objects.create(person=person, **fields), True
     try:
         with transaction.atomic():
-            return serializer.save(), True
+            return model.objects.create(person=person, **fields), True
     except IntegrityError:
-        stored = _stored(model, data["person"], client_uuid)
+        stored = model.objects.filter(person=person, client_uuid=client_uuid).first()
         if stored is None:
             raise
-    if not _same_data(serializer, stored) or not (
-        model.objects.visible_to(by).filter(pk=stored.pk).exists()
-    ):
+    if not _same_fields(model(person=person, **fields), stored):
         raise ClientUuidReused
     return stored, False
 
 
-def _stored(model, person, client_uuid):
-    return model.objects.filter(person=person, client_uuid=client_uuid).first()
-
-
-def _same_data(serializer, stored: models.Model) -> bool:
-    """Return whether the request would have created the row ``stored``.
-
-    Fields left out of the request take the model's defaults, exactly as
-    they would on create.
-    """
-    model = type(stored)
-    candidate = model(**serializer.validated_data)
-    writable = {
-        field.source
-        for field in serializer.fields.values()
-        if not field.read_only and field.source != "client_uuid"
-    }
+def _same_fields(candidate: models.Model, stored: models.Model) -> bool:
+    """Return whether ``candidate`` holds what ``stored`` holds, ids aside."""
     return all(
         field.value_from_object(candidate) == field.value_from_object(stored)
-        for field in model._meta.concrete_fields
-        if field.name in writable
+        for field in type(stored)._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name != "client_uuid"
     )
 
 
