@@ -6,8 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from cases.tests.factories import CaseFactory
 from disputes.tests.factories import DisputeFactory
 from grids.tests.factories import GridFactory, HouseholdFactory, ResidentFactory
+from policing.api import router
 from stations.models import Assignment
 from stations.tests.factories import AssignmentFactory, PersonFactory, PostFactory
 from visits.tests.factories import (
@@ -39,6 +41,7 @@ MAX_QUERIES = {
     "inspections": 5,
     "services": 5,
     "disputes": 10,  # + parties, events, sessions, agreement, return visits
+    "cases": 9,  # + parties, events, return visits, ratings
 }
 
 
@@ -64,6 +67,7 @@ def grow(world):
         InspectionFactory(person=officer, venue=venue)
         ServiceFactory(person=officer, grid=household.grid, household=household)
         DisputeFactory(reported_by=officer, grid=grid)
+        CaseFactory(grid=grid, officer=officer)
 
 
 def count_queries(user, url):
@@ -85,3 +89,9 @@ def test_list_query_count_is_pinned(world, resource):
     after = count_queries(world.users["chief_s"], url)
     assert after == before
     assert after <= MAX_QUERIES[resource]
+
+
+def test_every_api_list_is_pinned():
+    assert {prefix for prefix, _viewset, _basename in router.registry} == set(
+        MAX_QUERIES
+    )
