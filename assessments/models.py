@@ -368,7 +368,7 @@ class AssessmentRow(models.Model):
 
 
 #
-# Snapshots. Derived figures, rewritten whole by ``assessments.snapshots``
+# Snapshots. Derived figures, rewritten whole by ``assessments.reports.snapshots``
 # every night; not audited, since nobody edits them and the records they
 # are computed from are.
 #

@@ -2,8 +2,9 @@
 
 from celery import shared_task
 
-from assessments import assessment, interim, metrics, report_jobs, snapshots
+from assessments import assessment, interim, metrics
 from assessments.models import AssessmentStatus, MonthlyAssessment, ReportJob
+from assessments.reports import jobs, snapshots
 from policing.celery import RETRIED_ON_DATABASE_ERRORS, enqueue_on_commit
 from policing.periods import IsoWeek, Month
 from stations.models import Bureau, Person
@@ -93,4 +94,4 @@ def take_nightly_snapshots() -> dict[str, int]:
 def build_report_file(job_id: int) -> str:
     """Build the file of a report job (the download page's "generate")."""
     job = ReportJob.objects.select_related("bureau").get(pk=job_id)
-    return report_jobs.run_report_job(job).status
+    return jobs.run_report_job(job).status

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from assessments import assessment, interim
 from assessments.models import AssessmentRow, MonthlyAssessment, QuotaSnapshot
-from assessments.report import weeks_of
+from assessments.reports.monthly import weeks_of
 from dashboards.maps import feature_collection
 from dashboards.station import completion_by_grid
 from disputes.models import Dispute

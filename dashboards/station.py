@@ -16,7 +16,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from assessments.metrics import QuotaRow, weekly_quotas
-from assessments.snapshots import quota_persons
+from assessments.reports.snapshots import quota_persons
 from cases.models import Case
 from dashboards.maps import feature_collection, point
 from disputes.models import Dispute

@@ -6,8 +6,9 @@ have, so the trend charts and the monthly report have something to show.
 
 from django.utils import timezone
 
-from assessments import assessment, snapshots
+from assessments import assessment
 from assessments.models import AssessmentRow, MonthlyAssessment
+from assessments.reports import snapshots
 from policing.periods import IsoWeek, Month
 from stations.models import Bureau
 

@@ -10,8 +10,8 @@ from assessments.assessment_api import (
     AssessmentPublishView,
     AssessmentView,
 )
-from assessments.report_api import MonthlyReportView
-from assessments.trends_api import TrendsView
+from assessments.reports.api import MonthlyReportView
+from assessments.reports.trends_api import TrendsView
 from cases.api import CaseViewSet
 from cases.metrics_api import CaseMetricsView
 from cases.public_api import TrackQueryApi, TrackRatingApi

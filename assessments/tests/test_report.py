@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from assessments import report_jobs
 from assessments.models import ReportJob
-from assessments.report import monthly_report, weeks_of
-from assessments.report_files import FIGURE_COLUMNS, report_pdf, report_xlsx
+from assessments.reports import jobs as report_jobs
+from assessments.reports.files import FIGURE_COLUMNS, report_pdf, report_xlsx
+from assessments.reports.monthly import monthly_report, weeks_of
 from policing.periods import IsoWeek, Month
 from visits.tests.factories import local
 

@@ -12,8 +12,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments import snapshots
 from assessments.models import CoverageSnapshot, QuotaSnapshot
+from assessments.reports import snapshots
 from assessments.tasks import take_nightly_snapshots
 from grids.tests.factories import AreaFactory, GridFactory, HouseholdFactory
 from policing.periods import IsoWeek, Month

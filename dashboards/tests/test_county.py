@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import InterimAssessment
-from assessments.snapshots import take_quota_snapshots
+from assessments.reports.snapshots import take_quota_snapshots
 from dashboards.county import county_dashboard
 from grids.tests.factories import GridFactory, HouseholdFactory
 from policing.periods import IsoWeek, Month

@@ -2,7 +2,7 @@
 
 DRF reads ``?format=`` as its renderer switch (``URL_FORMAT_OVERRIDE``), so
 the view offers an xlsx and a PDF renderer beside JSON; the files are
-built by ``assessments.report_files`` from the same report as the JSON.
+built by ``assessments.reports.files`` from the same report as the JSON.
 Errors are always JSON, whatever format was asked for.
 """
 
@@ -14,10 +14,10 @@ from rest_framework import renderers, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from assessments import report_files
 from assessments.assessment_api import AssessmentRowSerializer, started_month
-from assessments.report import monthly_report
-from assessments.trends_api import TrendsSerializer
+from assessments.reports import files
+from assessments.reports.monthly import monthly_report
+from assessments.reports.trends_api import TrendsSerializer
 from cases.metrics_api import CaseClearanceSerializer, CaseIncidentsSerializer
 from disputes.metrics_api import DisputeMetricsSerializer
 from grids.metrics_api import CoverageMetricsSerializer
@@ -44,13 +44,13 @@ class ReportFileRenderer(renderers.BaseRenderer):
 class XlsxRenderer(ReportFileRenderer):
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     format = "xlsx"
-    build = staticmethod(report_files.report_xlsx)
+    build = staticmethod(files.report_xlsx)
 
 
 class PdfRenderer(ReportFileRenderer):
     media_type = "application/pdf"
     format = "pdf"
-    build = staticmethod(report_files.report_pdf)
+    build = staticmethod(files.report_pdf)
 
 
 class MonthlyReportQuerySerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 The report goes on file at the county bureau, so like the mediation
 agreement it is written in Chinese whatever the user's language. Both files
-lay out the same :class:`assessments.report.MonthlyReport`: a summary with
+lay out the same :class:`assessments.reports.monthly.MonthlyReport`: a summary with
 one row per station and the bureau's total, then one part per station with
 its figures and its staff's assessment and weekly quota completion.
 """
@@ -33,7 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from assessments.report import LIVE, MonthlyReport, Section
+from assessments.reports.monthly import LIVE, MonthlyReport, Section
 from policing.pdf import cjk_font
 
 STATUS_LABELS = {

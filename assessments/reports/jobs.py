@@ -9,15 +9,15 @@ right away; with one, the page polls the job's progress.
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import report, report_files
 from assessments.models import ReportJob
+from assessments.reports import files, monthly
 from policing.celery import enqueue_on_commit
 from policing.periods import Month
 from stations.models import Bureau
 
 RENDERERS = {
-    ReportJob.Format.XLSX: report_files.report_xlsx,
-    ReportJob.Format.PDF: report_files.report_pdf,
+    ReportJob.Format.XLSX: files.report_xlsx,
+    ReportJob.Format.PDF: files.report_pdf,
 }
 MEDIA_TYPES = {
     ReportJob.Format.XLSX: (
@@ -54,7 +54,7 @@ def run_report_job(job: ReportJob) -> ReportJob:
         jobs.update(steps_done=done, steps_total=total)
 
     try:
-        data = report.monthly_report(job.bureau, job.period, progress=progress)
+        data = monthly.monthly_report(job.bureau, job.period, progress=progress)
         content = RENDERERS[job.format](data)
     except Exception as error:
         jobs.update(

@@ -17,7 +17,7 @@ What goes in (SPEC §3; docs/metrics.md, "Monthly report"):
 
 Every figure comes from the metric functions the API and pages use, so the
 report agrees with them. :func:`monthly_report` builds the data; the xlsx
-and PDF renderers in ``assessments.report_files`` lay it out. Its number of
+and PDF renderers in ``assessments.reports.files`` lay it out. Its number of
 queries grows with the number of stations and weeks, never with the records.
 """
 
@@ -29,13 +29,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-from assessments import assessment, metrics, snapshots
+from assessments import assessment, metrics
 from assessments.models import (
     AssessmentRow,
     CoverageSnapshot,
     MonthlyAssessment,
     QuotaSnapshot,
 )
+from assessments.reports import snapshots
 from cases import metrics as case_metrics
 from cases.models import Case
 from disputes import metrics as dispute_metrics

@@ -1,6 +1,6 @@
 """``GET /api/v1/metrics/trends/``: quota and coverage trends from snapshots.
 
-The nightly snapshots (``assessments.snapshots``) give the weekly quota
+The nightly snapshots (``assessments.reports.snapshots``) give the weekly quota
 completion of the last weeks and the month-end coverage of the last months,
 with the week-on-week and month-on-month changes. Same station/bureau rule
 as ``/metrics/coverage/``.
@@ -11,8 +11,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from assessments import snapshots
 from assessments.models import CoverageSnapshot, QuotaSnapshot
+from assessments.reports import snapshots
 from grids.metrics_api import (
     CoverageMetricsSerializer,
     CoverageQuerySerializer,
