@@ -88,35 +88,31 @@ class FieldPageMixin(StaffPageMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class StationPageMixin(StaffPageMixin):
-    """A page about a whole station: its chief, bureau staff and superusers.
+class RolePageMixin(StaffPageMixin):
+    """A page for some roles only: anyone else gets 404, as for the same
+    figures in the API."""
 
-    Field staff get 404, as for the station's figures in the API.
-    """
+    roles: frozenset[Role] = frozenset()
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and scope_of(request.user).role not in (
-            Role.CHIEF,
-            Role.BUREAU,
-            Role.SUPERUSER,
+        if (
+            request.user.is_authenticated
+            and scope_of(request.user).role not in self.roles
         ):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
 
-class BureauPageMixin(StaffPageMixin):
-    """A page of the bureau's own (SPEC §1): bureau staff and superusers only.
+class StationPageMixin(RolePageMixin):
+    """A page about a whole station: its chief, bureau staff and superusers."""
 
-    Anyone else gets 404, as for the bureau's figures in the API.
-    """
+    roles = frozenset({Role.CHIEF, Role.BUREAU, Role.SUPERUSER})
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and scope_of(request.user).role not in (
-            Role.BUREAU,
-            Role.SUPERUSER,
-        ):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+
+class BureauPageMixin(RolePageMixin):
+    """A page of the bureau's own (SPEC §1): bureau staff and superusers."""
+
+    roles = frozenset({Role.BUREAU, Role.SUPERUSER})
 
 
 class WorkflowActionMixin:
