@@ -39,6 +39,7 @@ from grids.models import (
     LedgerImportRow,
     Resident,
 )
+from policing import spreadsheets
 from stations.models import Assignment, Person, Post, Station
 from stations.scoping import Role, scope_of
 
@@ -207,6 +208,8 @@ def _read_csv(content: bytes) -> tablib.Dataset:
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         raise LedgerFileError(_("The file is empty."))
+    # A cell exported as '=… (a formula escaped) reads back as it was stored.
+    rows = [[spreadsheets.csv_text(cell) for cell in row] for row in rows]
     width = len(rows[0])
     dataset = tablib.Dataset(headers=rows[0])
     for row in rows[1:]:
@@ -1193,10 +1196,18 @@ def template(entity: str, file_format: str = "xlsx") -> bytes:
 
 
 def _encode(dataset: tablib.Dataset, file_format: str) -> bytes:
+    """The dataset as a file whose text cells a spreadsheet never runs as
+    formulas, and which imports back unchanged (issue 27, item 2)."""
     if file_format == "csv":
+        buffer = io.StringIO()
         # With a byte order mark Excel opens UTF-8 Chinese text correctly.
-        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
-    return dataset.export("xlsx")
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer)
+        writer.writerow([spreadsheets.csv_value(h) for h in dataset.headers])
+        for row in dataset:
+            writer.writerow([spreadsheets.csv_value(value) for value in row])
+        return buffer.getvalue().encode("utf-8")
+    return spreadsheets.xlsx(dataset.headers, dataset)
 
 
 EXPORT_FORMATS = ("xlsx", "csv")
