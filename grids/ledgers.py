@@ -40,6 +40,11 @@ from grids.models import (
     Resident,
 )
 from policing import spreadsheets
+from policing.validators import (
+    CONTROL_CHARACTERS,
+    CONTROL_CHARACTERS_REFUSED,
+    strip_control_characters,
+)
 from stations.models import Assignment, Person, Post, Station
 from stations.scoping import Role, scope_of
 
@@ -348,6 +353,7 @@ class LedgerResource(resources.ModelResource):
         return self.natural_key(row)
 
     def before_import_row(self, row, row_number=None, **kwargs):
+        self.refuse_control_characters(row)
         if row_number in self.duplicates:
             raise ValidationError(
                 {
@@ -357,6 +363,22 @@ class LedgerResource(resources.ModelResource):
                     % {"first": self.duplicates[row_number] + 1}
                 }
             )
+
+    def refuse_control_characters(self, row: dict) -> None:
+        """A cell holding a NUL or another control character makes its row
+        an error before any lookup uses it (issue 27, item 8)."""
+        attributes = {column: name for name, column in self.error_columns.items()}
+        errors = {}
+        for column, value in row.items():
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                name = attributes.get(column, NON_FIELD_ERRORS)
+                errors.setdefault(name, []).append(
+                    f"{column}: {CONTROL_CHARACTERS_REFUSED}"
+                    if name == NON_FIELD_ERRORS
+                    else str(CONTROL_CHARACTERS_REFUSED)
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -398,7 +420,7 @@ class LedgerResource(resources.ModelResource):
             RowOutcome(
                 number=number + 1,
                 action=_action(row_result),
-                key=self.natural_key(row)[:200],
+                key=strip_control_characters(self.natural_key(row))[:200],
                 errors=self.row_errors(row_result),
             )
         )

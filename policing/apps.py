@@ -1,6 +1,7 @@
 from importlib import import_module
 
 from django.apps import AppConfig, apps
+from django.conf import settings
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,16 @@ class PolicingConfig(AppConfig):
         # Registered by import: the deployment checks and the session and
         # token lifetime signals.
         from policing import checks, sessions  # noqa: F401
+        from policing.validators import guard_text_fields
+
+        # No control character in any text of the project's own models
+        # (issue 27, item 8): refused on input wherever full_clean runs.
+        guard_text_fields(
+            model
+            for config in apps.get_app_configs()
+            if config.name in settings.LOCAL_APPS
+            for model in config.get_models()
+        )
 
         # The admin runs as SimpleAdminConfig, discovering admin modules here.
         for config in apps.get_app_configs():

@@ -1,15 +1,14 @@
 """The CJK font every PDF of the project is set in."""
 
 import functools
-import re
 from xml.sax.saxutils import escape
 
 from django.conf import settings
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-#: C0 controls but tab and line feed, and DEL.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+from policing.validators import strip_control_characters
+
 FONT = "NotoSansSC"
 # TrueType outlines, embedded as a subset; see static/fonts/README.md.
 FONT_FILE = "static/fonts/NotoSansSC-Regular.ttf"
@@ -31,4 +30,4 @@ def markup(text: str) -> str:
     a ``Paragraph`` goes through here; characters a PDF cannot show are
     dropped too.
     """
-    return escape(CONTROL_CHARACTERS.sub("", str(text)))
+    return escape(strip_control_characters(str(text)))

@@ -141,6 +141,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Audit events are append-only (SECURITY.md G-AD2): a trigger on every event
 # table refuses UPDATE and DELETE, whoever asks and however (ORM or raw SQL).
 PGHISTORY_APPEND_ONLY = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo serves a few users at once (issue 27, item 8): readers go on
+    # while one writes (WAL), a writer takes its lock when its transaction
+    # begins (IMMEDIATE: no deadlock upgrading a read lock, which waiting
+    # cannot resolve) and waits up to 20 s for it instead of failing with
+    # "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation pays off in long analytic scans, not in the
     # millisecond aggregates pages run: on the generated city it added 60 ms
@@ -254,6 +267,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["policing.permissions.IsStaffMember"],
     "DEFAULT_PAGINATION_CLASS": "policing.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON nested past 32 levels is a 400, not a RecursionError (issue 27).
+    "DEFAULT_PARSER_CLASSES": [
+        "policing.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Documents the error answers too (policing/openapi.py).
     "DEFAULT_SCHEMA_CLASS": "policing.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "policing.exceptions.exception_handler",

@@ -13,8 +13,8 @@ worse (OWASP, "CSV Injection"). Every text cell is therefore written as text:
   file round-trips: a value that itself starts with apostrophes before a
   formula character gets one more, and loses exactly one on the way back.
 
-Characters an xlsx file cannot hold (C0 controls but tab, line feed and
-carriage return) are dropped on the way out (issue 27, item 8): rows stored
+Control characters, which an xlsx file cannot hold (C0 but tab, line feed
+and carriage return), are dropped on the way out (issue 27, item 8): rows stored
 before input refused them still export.
 """
 
@@ -22,8 +22,9 @@ import io
 import re
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+
+from policing.validators import strip_control_characters
 
 #: A cell a spreadsheet would read as a formula (OWASP CSV injection).
 FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
@@ -33,9 +34,7 @@ ESCAPED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
 
 def clean(value):
     """Return a text without the characters xlsx cannot hold; others unchanged."""
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+    return strip_control_characters(value)
 
 
 def set_cell(cell, value):
