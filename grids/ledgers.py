@@ -46,7 +46,7 @@ from policing.validators import (
     strip_control_characters,
 )
 from stations.models import Assignment, Person, Post, Station
-from stations.scoping import Role, scope_of
+from stations.scoping import CHIEFS_BY_BUREAU, Role, appoints_chiefs, scope_of
 
 #: entity -> {canonical (exported) header: accepted spellings}
 HEADERS = {
@@ -1002,6 +1002,7 @@ class StaffResource(LedgerResource):
             current.setdefault(assignment.person_id, assignment)
         self.by_badge, self.by_name = {}, {}
         for person in self.get_queryset().select_related("station"):
+            person._was_chief = person.is_chief
             person._current = current.get(person.pk)
             person._target = _target_of(person._current)
             code = person.station.code if person.station else ""
@@ -1025,6 +1026,10 @@ class StaffResource(LedgerResource):
             else:
                 instance.station, instance.bureau_id = None, self.scope.bureau_id
         instance._target = self.target(row, instance, errors)
+        if instance.is_chief != getattr(
+            instance, "_was_chief", False
+        ) and not appoints_chiefs(self.scope):
+            errors["is_chief"] = [str(CHIEFS_BY_BUREAU)]
 
     def target(self, row: dict, person, errors: dict):
         """The (grid id, post id, role) the row puts the person on, or None."""

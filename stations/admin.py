@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from policing.admin import ScopedModelAdmin, ScopedTabularInline, related_only
 from stations.models import Assignment, Bureau, Person, Post, Station
+from stations.scoping import appoints_chiefs, scope_of
 
 
 @admin.register(Bureau)
@@ -42,10 +43,13 @@ class PersonAdmin(ScopedModelAdmin):
     inlines = [AssignmentInline]
 
     def get_readonly_fields(self, request, obj=None):
-        # Linking a login hands over a scope: administrators only.
+        # Linking a login hands over a scope: administrators only. Making a
+        # chief hands over the station: bureau staff and administrators.
         if request.user.is_superuser:
             return ()
-        return ("user",)
+        if appoints_chiefs(scope_of(request.user)):
+            return ("user",)
+        return ("user", "is_chief")
 
 
 @admin.register(Assignment)

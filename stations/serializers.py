@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
 from policing.serializers import GeoJSONField, ScopedModelSerializer
 from stations.models import Assignment, Bureau, Person, Post, Station
+from stations.scoping import CHIEFS_BY_BUREAU, appoints_chiefs, scope_of
 
 AREA_OF_OTHER_STATION = _("A post can only serve areas of its own station.")
 
@@ -64,6 +66,14 @@ class PersonSerializer(ScopedModelSerializer):
         # only an administrator does it, in the admin.
         read_only_fields = ["user"]
         extra_kwargs = {"bureau": {"required": False}}
+
+    def validate_is_chief(self, value: bool) -> bool:
+        current = self.instance.is_chief if self.instance else False
+        if value != current and not appoints_chiefs(
+            scope_of(self.context["request"].user)
+        ):
+            raise PermissionDenied(CHIEFS_BY_BUREAU)
+        return value
 
 
 class AssignmentSerializer(ScopedModelSerializer):

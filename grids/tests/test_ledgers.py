@@ -666,3 +666,22 @@ def test_templates_write_no_formula(world):
     for entity in ledgers.HEADERS:
         sheet = openpyxl.load_workbook(io.BytesIO(ledgers.template(entity))).active
         assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_a_chief_cannot_make_a_chief_by_import(world):
+    """Issue 27, item 6: the 所长 column is the bureau's to change."""
+    person = world.persons["officer_a"]
+    row = ["", person.name, "民警", person.badge_number, person.phone, "是"]
+    headers = ["派出所编码", "姓名", "类别", "警号", "联系电话", "所长"]
+    row[0] = world.stations["S"].code
+    content = sheet([row], headers=headers)
+
+    refused = ledgers.apply(content, "x.xlsx", "staff", user=world.users["chief_s"])
+    assert refused.totals["invalid"] == 1
+    assert refused.rows[0].errors[0]["column"] == "所长"
+    person.refresh_from_db()
+    assert not person.is_chief
+
+    ledgers.apply(content, "x.xlsx", "staff", user=world.users["bureau_x"])
+    person.refresh_from_db()
+    assert person.is_chief
