@@ -13,6 +13,7 @@ scope, so a row naming another station's grid or household is an error like
 a nonexistent one. Export writes the same headers, so a file round-trips.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -204,13 +205,7 @@ def read_table(content: bytes, file_name: str, entity: str) -> tablib.Dataset:
 
 
 def _read_csv(content: bytes) -> tablib.Dataset:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(decode_csv(content))))
     if not rows:
         raise LedgerFileError(_("The file is empty."))
     # A cell exported as '=… (a formula escaped) reads back as it was stored.
@@ -221,6 +216,48 @@ def _read_csv(content: bytes) -> tablib.Dataset:
         if any(cell.strip() for cell in row):
             dataset.append((row + [""] * width)[:width])
     return dataset
+
+
+#: Byte order marks, longest first: UTF-8's and UTF-16's (Excel's "Unicode
+#: text" saves UTF-16 little-endian with one).
+BYTE_ORDER_MARKS = [
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+UNKNOWN_ENCODING = _(
+    "The file's text encoding is not recognised: save it as CSV UTF-8 "
+    "(or GBK, or UTF-16 with a byte order mark)."
+)
+
+
+def decode_csv(content: bytes) -> str:
+    """Return a CSV file's text: UTF-8 or UTF-16 by their byte order mark,
+    otherwise UTF-8 and then GB18030 (GBK's superset, which Excel in Chinese
+    writes); anything else is refused with :data:`UNKNOWN_ENCODING`
+    (issue 27, item 9)."""
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if content.startswith(mark):
+            try:
+                return content.decode(encoding)
+            except UnicodeDecodeError:
+                raise LedgerFileError(UNKNOWN_ENCODING) from None
+    if _looks_like_utf16(content):
+        raise LedgerFileError(UNKNOWN_ENCODING)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise LedgerFileError(UNKNOWN_ENCODING)
+
+
+def _looks_like_utf16(content: bytes) -> bool:
+    """UTF-16 without a byte order mark, which UTF-8 and GB18030 would both
+    read, wrongly, as text with NULs: its line ends are 0A 00 or 00 0A. (A
+    UTF-8 file with a NUL in a cell is read, and the row refused.)"""
+    head = content[:4096]
+    return b"\x00" in head and (b"\n\x00" in head or b"\x00\n" in head)
 
 
 def canonical_header(entity: str, header) -> str:

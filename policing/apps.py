@@ -18,16 +18,19 @@ class PolicingConfig(AppConfig):
         # Registered by import: the deployment checks and the session and
         # token lifetime signals.
         from policing import checks, sessions  # noqa: F401
-        from policing.validators import guard_text_fields
+        from policing.validators import guard_geometry_fields, guard_text_fields
 
-        # No control character in any text of the project's own models
-        # (issue 27, item 8): refused on input wherever full_clean runs.
-        guard_text_fields(
+        # No control character in any text of the project's own models, no
+        # empty GeoJSON as a geometry (issue 27, items 8 and 9): refused on
+        # input wherever full_clean runs.
+        project_models = [
             model
             for config in apps.get_app_configs()
             if config.name in settings.LOCAL_APPS
             for model in config.get_models()
-        )
+        ]
+        guard_text_fields(project_models)
+        guard_geometry_fields(project_models)
 
         # The admin runs as SimpleAdminConfig, discovering admin modules here.
         for config in apps.get_app_configs():

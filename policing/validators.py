@@ -44,3 +44,26 @@ def guard_text_fields(models) -> None:
             ):
                 field.validators = [*field.validators, refuse_control_characters]
                 field._control_guard = True
+
+
+def guard_geometry_fields(models) -> None:
+    """Make ``{}``, ``[]`` and ``""`` reach the geometry validators.
+
+    Django skips the validators of a ``blank`` field for its "empty values",
+    which for a ``JSONField`` include ``{}``, ``[]`` and ``""``: an optional
+    location or boundary took them as a geometry and responses broke the
+    schema (issue 27, item 9). With ``None`` the only empty value, ``null``
+    still means "no geometry" and the rest is refused as not a GeoJSON
+    geometry object.
+    """
+    from django.db.models import JSONField
+
+    from grids.geometry import validate_point, validate_polygon
+
+    for model in models:
+        for field in model._meta.get_fields():
+            if isinstance(field, JSONField) and {
+                validate_point,
+                validate_polygon,
+            } & set(field.validators):
+                field.empty_values = [None]

@@ -4,6 +4,7 @@ Each test sends the input exactly as the probe did and asserts a clear 400
 or field error, with nothing stored.
 """
 
+import codecs
 import io
 import json
 
@@ -11,12 +12,14 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.forms import modelform_factory
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from grids import ledger_jobs, ledgers
 from grids.models import Household, LedgerImport
 from policing.parsers import MAX_DEPTH
 from policing.validators import CONTROL_CHARACTERS_REFUSED
+from visits.models import MAX_INFO_ITEMS
 
 pytestmark = pytest.mark.django_db
 
@@ -154,9 +157,9 @@ def test_a_nul_in_a_ledger_cell_is_a_row_error(world):
     assert job.status == LedgerImport.Status.REFUSED
     rows = {row.number: row for row in job.rows.all()}
     assert rows[2].action == "invalid"
-    assert rows[2].errors == [
-        {"column": "标准地址", "message": str(CONTROL_CHARACTERS_REFUSED)}
-    ]
+    with translation.override("zh-hans"):  # the job's language
+        message = str(CONTROL_CHARACTERS_REFUSED)
+    assert rows[2].errors == [{"column": "标准地址", "message": message}]
     assert "\x00" not in rows[2].key
     assert rows[3].action == "new"
 
@@ -222,3 +225,137 @@ def test_sqlite_waits_for_a_lock_and_writes_ahead(settings):
     assert options["timeout"] >= 20
     assert options["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in options["init_command"]
+
+
+#
+# Empty GeoJSON (item 9)
+#
+
+
+@pytest.mark.parametrize(
+    ("resource", "key", "field"),
+    [
+        ("areas", "A", "boundary"),
+        ("grids", "A", "boundary"),
+        ("venues", "A", "location"),
+        ("households", "A", "location"),
+        ("posts", "S", "location"),
+        ("stations", "S", "location"),
+    ],
+)
+@pytest.mark.parametrize("empty", [{}, [], ""])
+def test_an_empty_geojson_is_refused(world, client_for, resource, key, field, empty):
+    objects = {
+        "areas": world.areas,
+        "grids": world.grids,
+        "venues": world.venues,
+        "households": world.households,
+        "posts": world.posts,
+        "stations": world.stations,
+    }[resource]
+    record = objects[key]
+    before = getattr(record, field)
+    response = client_for(world.users["bureau_x"]).patch(
+        f"/api/v1/{resource}/{record.pk}/", {field: empty}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    record.refresh_from_db()
+    assert getattr(record, field) == before
+
+
+def test_null_still_clears_an_optional_location(world, client_for):
+    post = world.posts["S"]
+    response = client_for(world.users["bureau_x"]).patch(
+        f"/api/v1/posts/{post.pk}/", {"location": None}, format="json"
+    )
+    assert response.status_code == 200
+    post.refresh_from_db()
+    assert post.location is None
+
+
+#
+# Upper bounds of counts (item 9)
+#
+
+
+def visit_body(world, info_items) -> dict:
+    from django.utils import timezone
+
+    return {
+        "household": world.households["A"].pk,
+        "visited_at": timezone.now().isoformat(),
+        "info_items": info_items,
+    }
+
+
+@pytest.mark.parametrize("info_items", [2_147_483_647, MAX_INFO_ITEMS + 1])
+def test_a_count_above_its_human_bound_is_a_field_error(world, client_for, info_items):
+    from visits.models import Visit
+
+    before = Visit.objects.count()
+    response = client_for(world.users["officer_a"]).post(
+        "/api/v1/visits/", visit_body(world, info_items), format="json"
+    )
+    assert response.status_code == 400
+    assert "info_items" in response.json()
+    assert Visit.objects.count() == before
+
+
+def test_a_count_at_its_bound_is_accepted(world, client_for):
+    response = client_for(world.users["officer_a"]).post(
+        "/api/v1/visits/", visit_body(world, MAX_INFO_ITEMS), format="json"
+    )
+    assert response.status_code == 201
+
+
+#
+# Bodies over 2.5 MB (item 9)
+#
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/token/", "/api/v1/households/"])
+def test_a_body_over_the_limit_is_a_json_400(world, client_for, path):
+    body = json.dumps({"address": "x" * (3 * 1024 * 1024)})
+    response = client_for(world.users["chief_s"]).post(
+        path, body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "2.5 MB" in response.json()["detail"]
+
+
+#
+# CSV encodings (item 9)
+#
+
+HOUSEHOLD_CSV = "标准地址,网格编码\n编码路1号,{code}\n"
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "gbk", "utf-16", "utf-16-le-bom", "utf-16-be"]
+)
+def test_a_csv_is_read_in_each_encoding_excel_writes(world, encoding):
+    text = HOUSEHOLD_CSV.format(code=world.grids["A"].code)
+    if encoding == "utf-16-le-bom":
+        content = codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+    elif encoding == "utf-16-be":
+        content = codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+    else:
+        content = text.encode(encoding)
+    outcome = ledgers.check(content, "x.csv", "households", user=world.users["chief_s"])
+    assert outcome.totals["new"] == 1
+    assert outcome.rows[0].key == "编码路1号"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        HOUSEHOLD_CSV.format(code="X").encode("utf-16-le"),  # no byte order mark
+        codecs.BOM_UTF16_LE + b"\x00\xd8",  # a broken surrogate
+    ],
+)
+def test_a_csv_in_an_unknown_encoding_is_refused_clearly(world, content):
+    with pytest.raises(ledgers.LedgerFileError) as refused:
+        ledgers.check(content, "x.csv", "households", user=world.users["chief_s"])
+    assert str(refused.value) == str(ledgers.UNKNOWN_ENCODING)
