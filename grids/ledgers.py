@@ -41,6 +41,7 @@ from grids.models import (
     Resident,
 )
 from policing import spreadsheets
+from policing.phones import is_masked, mask_phone
 from policing.validators import (
     CONTROL_CHARACTERS,
     CONTROL_CHARACTERS_REFUSED,
@@ -138,6 +139,11 @@ YES = ("是", "yes", "y", "true", "1", "√", "✓")
 NO = ("否", "no", "n", "false", "0", "")
 
 Progress = Callable[[int, int], None]
+
+
+MASKED_PHONE_UNKNOWN = _(
+    "A masked phone matches no stored number of this record: give the full number."
+)
 
 
 class LedgerFileError(ValueError):
@@ -365,9 +371,13 @@ class LedgerResource(resources.ModelResource):
     #: model field -> the column its errors are reported under
     error_columns: dict[str, str] = {}
 
-    def __init__(self, *, user, progress: Progress | None = None):
+    def __init__(
+        self, *, user, progress: Progress | None = None, full_phones: bool = False
+    ):
         super().__init__()
         self.user = user
+        #: export phones in full (an audited permission); masked otherwise
+        self.full_phones = full_phones
         self.scope = scope_of(user)
         self.progress = progress or (lambda done, total: None)
         self.outcomes: list[RowOutcome] = []
@@ -429,6 +439,22 @@ class LedgerResource(resources.ModelResource):
 
     def resolve(self, instance, row: dict, errors: dict) -> None:
         """Set what the widgets cannot (references, points), adding to ``errors``."""
+
+    def dehydrate_phone(self, record) -> str:
+        """Masked unless the export is one with full phones (issue 27, item 4)."""
+        return record.phone if self.full_phones else mask_phone(record.phone)
+
+    @staticmethod
+    def keep_masked_phone(instance, row: dict, errors: dict) -> None:
+        """A masked phone from an export leaves the stored number as it is."""
+        phone = TextWidget().clean(row.get("联系电话"))
+        if not is_masked(phone):
+            return
+        stored = getattr(instance, "_stored_phone", None)
+        if stored is not None and mask_phone(stored) == phone:
+            instance.phone = stored
+        else:
+            errors["phone"] = [str(MASKED_PHONE_UNKNOWN)]
 
     def validate_instance(self, instance, import_validation_errors=None, **kwargs):
         errors = dict(import_validation_errors or {})
@@ -695,6 +721,7 @@ class ResidentResource(LedgerResource):
             )
         )
         for resident in residents:
+            resident._stored_phone = resident.phone
             self.by_hash[resident.id_number_hash] = resident
             self.by_mask[
                 (resident.id_number_masked, resident.household.address, resident.name)
@@ -749,6 +776,7 @@ class ResidentResource(LedgerResource):
                 instance.id_number = number
             except ValidationError as error:
                 errors["id_number"] = error.messages
+        self.keep_masked_phone(instance, row, errors)
         address = TextWidget().clean(row.get("标准地址"))
         if address not in self.households:
             errors["household"] = [
@@ -1040,12 +1068,17 @@ class StaffResource(LedgerResource):
         self.by_badge, self.by_name = {}, {}
         for person in self.get_queryset().select_related("station"):
             person._was_chief = person.is_chief
+            person._stored_phone = person.phone
             person._current = current.get(person.pk)
             person._target = _target_of(person._current)
             code = person.station.code if person.station else ""
             if person.badge_number:
                 self.by_badge[person.badge_number] = person
             self.by_name[(code, person.name, person.phone)] = person
+            # An export's masked phone finds the same person.
+            self.by_name.setdefault(
+                (code, person.name, mask_phone(person.phone)), person
+            )
 
     def get_instance(self, instance_loader, row):
         identity = self.identity(row)
@@ -1063,6 +1096,7 @@ class StaffResource(LedgerResource):
             else:
                 instance.station, instance.bureau_id = None, self.scope.bureau_id
         instance._target = self.target(row, instance, errors)
+        self.keep_masked_phone(instance, row, errors)
         if instance.is_chief != getattr(
             instance, "_was_chief", False
         ) and not appoints_chiefs(self.scope):
@@ -1241,13 +1275,17 @@ def _run(content, file_name, entity, *, user, progress, dry_run) -> Outcome:
     return Outcome(rows=resource.outcomes)
 
 
-def export(entity: str, file_format: str, *, user) -> tuple[bytes, int]:
+def export(
+    entity: str, file_format: str, *, user, full_phones: bool = False
+) -> tuple[bytes, int]:
     """Return the entity's records in scope as an xlsx or csv file, and their count.
 
     National IDs are always masked: the reveal action is the only way to the
-    clear number (SECURITY.md G-AD6).
+    clear number (SECURITY.md G-AD6). Phones are masked unless
+    ``full_phones``, which the caller grants only with the
+    ``grids.export_full_phones`` permission and logs (issue 27, item 4).
     """
-    resource = RESOURCES[entity](user=user)
+    resource = RESOURCES[entity](user=user, full_phones=full_phones)
     dataset = resource.export(queryset=resource.export_queryset())
     return _encode(dataset, file_format), len(dataset)
 

@@ -237,6 +237,11 @@ class Resident(models.Model):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["household", "name"]
+        # Exports mask phones; this permission, granted person by person,
+        # allows one with full numbers, which the export log records.
+        permissions = [
+            ("export_full_phones", _("Can export ledgers with full phone numbers"))
+        ]
         indexes = [
             # Key persons are about 1 % of residents, listed on every
             # station dashboard.
@@ -479,6 +484,7 @@ class LedgerExport(models.Model):
     format = models.CharField(_("format"), max_length=10)
     rows = models.PositiveIntegerField(_("rows"))
     ids_revealed = models.BooleanField(_("national IDs in full"), default=False)
+    full_phones = models.BooleanField(_("phones in full"), default=False)
     exported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.DO_NOTHING,

@@ -16,7 +16,7 @@ from grids import reveal
 from grids.filtersets import HouseholdFilterSet
 from grids.forms import RevealForm
 from grids.models import Grid, Household
-from policing.phones import mask_phone, sees_phones
+from policing.phones import mask_phone, shown_phone
 from policing.views import StaffPageMixin
 from stations import maps
 from stations.models import Assignment, Person
@@ -121,7 +121,6 @@ class GridDetailView(StaffPageMixin, TemplateView):
             )
         }
         # SECURITY G-PII3: only the grid's own field staff read phones in full.
-        unmasked = sees_phones(self.scope, grid.pk)
         rows = []
         for assignment in assignments:
             person, quota = assignment.person, quotas[assignment.person_id]
@@ -129,7 +128,7 @@ class GridDetailView(StaffPageMixin, TemplateView):
                 {
                     "assignment": assignment,
                     "person": person,
-                    "phone": person.phone if unmasked else mask_phone(person.phone),
+                    "phone": shown_phone(self.scope, grid.pk, person.phone),
                     "quota": quota,
                     "cells": [
                         {
@@ -178,7 +177,10 @@ class ResidentRevealView(StaffPageMixin, TemplateView):
         )
         kwargs.setdefault("form", RevealForm())
         return super().get_context_data(
-            resident=resident, reveal_limit=reveal.REVEALS_PER_DAY, **kwargs
+            resident=resident,
+            masked_phone=mask_phone(resident.phone),
+            reveal_limit=reveal.REVEALS_PER_DAY,
+            **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
