@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import openpyxl
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone, translation
@@ -31,7 +32,7 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 from shapely import STRtree
 
-from grids import geometry, national_id
+from grids import geometry, national_id, upload_limits
 from grids.models import (
     Area,
     Grid,
@@ -188,13 +189,15 @@ def read_table(content: bytes, file_name: str, entity: str) -> tablib.Dataset:
     name = file_name.lower()
     try:
         if name.endswith(".xlsx"):
-            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+            dataset = _read_xlsx(content)
         elif name.endswith(".csv"):
             dataset = _read_csv(content)
         else:
             raise LedgerFileError(_("Upload an .xlsx or .csv file."))
     except LedgerFileError:
         raise
+    except upload_limits.UploadTooLarge as error:
+        raise LedgerFileError(str(error)) from None
     except Exception as error:  # openpyxl and csv raise many kinds
         raise LedgerFileError(
             _("The file could not be read as %(format)s: %(reason)s")
@@ -210,17 +213,47 @@ def read_table(content: bytes, file_name: str, entity: str) -> tablib.Dataset:
     return dataset
 
 
+def _read_xlsx(content: bytes) -> tablib.Dataset:
+    """The first sheet, read in openpyxl's streaming mode within the bounds.
+
+    The archive's unpacked size is checked before anything is unpacked;
+    rows are then read one by one, stopping at the first row or cell past a
+    bound (issue 27, item 1).
+    """
+    upload_limits.check_xlsx_archive(content)
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        rows = book.active.iter_rows(values_only=True)
+        return _dataset(rows, empty=lambda value: value in (None, ""))
+    finally:
+        book.close()
+
+
 def _read_csv(content: bytes) -> tablib.Dataset:
-    rows = list(csv.reader(io.StringIO(decode_csv(content))))
-    if not rows:
-        raise LedgerFileError(_("The file is empty."))
+    upload_limits.check_csv_lines(content)
+    reader = csv.reader(io.StringIO(decode_csv(content)))
     # A cell exported as '=… (a formula escaped) reads back as it was stored.
-    rows = [[spreadsheets.csv_text(cell) for cell in row] for row in rows]
-    width = len(rows[0])
-    dataset = tablib.Dataset(headers=rows[0])
-    for row in rows[1:]:
-        if any(cell.strip() for cell in row):
-            dataset.append((row + [""] * width)[:width])
+    rows = ([spreadsheets.csv_text(cell) for cell in row] for row in reader)
+    return _dataset(rows, empty=lambda value: not value.strip())
+
+
+def _dataset(rows, *, empty) -> tablib.Dataset:
+    """Headers and rows, blank rows left out, each row within the bounds."""
+    headers = next(rows, None)
+    if not headers:
+        raise LedgerFileError(_("The file is empty."))
+    headers = list(headers)
+    width = len(headers)
+    dataset = tablib.Dataset(headers=headers)
+    for number, row in enumerate(rows, start=2):
+        if number - 1 > upload_limits.max_rows():
+            raise upload_limits.too_many_rows()
+        row = list(row)
+        for column, value in enumerate(row, start=1):
+            upload_limits.check_cell(value, row=number, column=column)
+        if all(empty(value) for value in row):
+            continue
+        dataset.append((row + [""] * width)[:width])
     return dataset
 
 

@@ -224,7 +224,8 @@ def grid_map(grid: Grid, *, staff: list[dict], disputes: list) -> dict:
                         else None,
                     },
                 )
-            ]
+            ],
+            zoom=maps.GRID_ZOOM,
         ),
         "disputes": maps.feature_collection(
             (

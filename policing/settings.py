@@ -331,6 +331,12 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # With late acks a worker holds one message at a time, not a prefetched batch.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process that grew past this (KiB) is replaced after its task, so
+# one large ledger check cannot keep the memory it took (issue 27, item 1;
+# uploads are bounded before that, grids/upload_limits.py).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
+    "CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1024 * 1024
+)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     # Send again the tasks writes needed and the broker lost (G-IN5).
@@ -384,6 +390,24 @@ NOTIFY_BY_EMAIL = bool(EMAIL_URL)
 # Links in e-mails point here.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="grid-policing@localhost")
+
+#
+# Uploads (issue 27, item 1): what a ledger or map file may hold, whatever its
+# size on disk; each bound is checked in the web request and again, row by
+# row, in the job (grids/upload_limits.py, docs/security.md).
+#
+
+LEDGER_MAX_ROWS = env.int("LEDGER_MAX_ROWS", default=200_000)
+LEDGER_MAX_CELL_CHARS = env.int("LEDGER_MAX_CELL_CHARS", default=32 * 1024)
+LEDGER_MAX_UNPACKED_BYTES = env.int(
+    "LEDGER_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024
+)
+LEDGER_MAX_ZIP_ENTRIES = env.int("LEDGER_MAX_ZIP_ENTRIES", default=1_000)
+#: a Polygon's or MultiPolygon's vertices, a MultiPolygon's parts, a file's
+#: vertices in all
+MAP_MAX_VERTICES_PER_POLYGON = env.int("MAP_MAX_VERTICES_PER_POLYGON", default=10_000)
+MAP_MAX_PARTS = env.int("MAP_MAX_PARTS", default=100)
+MAP_MAX_VERTICES_PER_FILE = env.int("MAP_MAX_VERTICES_PER_FILE", default=300_000)
 
 #
 # Maps (django-leaflet). No tiles by default: the map draws vector layers on a
