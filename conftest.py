@@ -38,6 +38,31 @@ from visits.tests.factories import (
 )
 
 
+def _allow_truncate_in_flush() -> None:
+    """Let the test database's flush TRUNCATE the audit tables.
+
+    On PostgreSQL the audit tables refuse TRUNCATE (policing.audit_guards);
+    with ``AUDIT_TRUNCATE_FOR_TESTS`` the guard lets through a transaction
+    that sets ``policing.allow_truncate``, which the flush now does first.
+    """
+    try:
+        from django.db.backends.postgresql.operations import DatabaseOperations
+    except ImportError:  # no PostgreSQL driver: SQLite only
+        return
+    sql_flush = DatabaseOperations.sql_flush
+
+    def flush_allowing_truncate(self, *args, **kwargs):
+        statements = sql_flush(self, *args, **kwargs)
+        if not statements:
+            return statements
+        return ["SELECT set_config('policing.allow_truncate', 'on', true)", *statements]
+
+    DatabaseOperations.sql_flush = flush_allowing_truncate
+
+
+_allow_truncate_in_flush()
+
+
 @dataclass
 class World:
     """Bureau X (stations S, T) and bureau Y (station U).

@@ -353,6 +353,9 @@ class TrackAttempt(models.Model):
         verbose_name=_("case"),
     )
     succeeded = models.BooleanField(_("succeeded"))
+    #: made while the client's address was locked out: such an attempt is
+    #: logged but never counts against the code it tried (issue 27, item 7)
+    client_locked = models.BooleanField(_("client locked out"), default=False)
 
     class Meta:
         verbose_name = _("public query attempt")

@@ -17,7 +17,6 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -35,6 +34,7 @@ from cases.public import (
     protect,
     public_view,
 )
+from policing.parsers import JSONParser
 
 #
 # Serializers

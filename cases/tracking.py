@@ -5,7 +5,8 @@ once on the party's receipt; only its HMAC-SHA256 under ``FIELD_HASH_KEY`` is
 stored. A query needs the code and the last four digits of a reporter's or
 victim's phone. Every failure looks the same to the client, whatever failed,
 and takes the same database work; failures are limited per code and per
-client address, after which the code is locked for an hour.
+client address, after which the code is locked for an hour. Attempts from
+an address that is locked out are logged but count against no code.
 """
 
 import datetime
@@ -82,20 +83,32 @@ def find(code: str, phone_tail: str, *, client: str) -> Found | None:
         # parallel guesses would all see fewer than the limit.
         case = Case.objects.select_for_update().filter(query_code_hash=digest).first()
         party = _matching_party(case, phone_tail)
-        allowed = not _client_over_limit(client, now) and not (
+        client_locked = _client_over_limit(client, now)
+        allowed = not client_locked and not (
             case is not None
             and case.tracking_locked_until
             and case.tracking_locked_until > now
         )
         succeeded = allowed and party is not None
         TrackAttempt.objects.create(
-            at=now, client=client, code_hash=digest, case=case, succeeded=succeeded
+            at=now,
+            client=client,
+            code_hash=digest,
+            case=case,
+            succeeded=succeeded,
+            client_locked=client_locked,
         )
         if not succeeded:
             logger.warning(
-                "track failure client=%s case=%s", client, case.pk if case else "-"
+                "track failure client=%s case=%s%s",
+                client,
+                case.pk if case else "-",
+                " (client locked out)" if client_locked else "",
             )
-            if case is not None:
+            # A locked-out address (perhaps a carrier's NAT shared by many)
+            # adds no failure to the codes it tries: otherwise it could lock
+            # real parties' codes, the right code and phone included.
+            if case is not None and not client_locked:
                 _lock_if_over_limit(case, digest, now)
             return None
     return Found(case=case, party=party)
@@ -126,7 +139,7 @@ def _client_over_limit(client: str, now) -> bool:
 
 def _lock_if_over_limit(case: Case, digest: str, now) -> None:
     failures = TrackAttempt.objects.filter(
-        code_hash=digest, succeeded=False, at__gt=now - WINDOW
+        code_hash=digest, succeeded=False, client_locked=False, at__gt=now - WINDOW
     ).count()
     if failures >= MAX_FAILURES_PER_CODE and not (
         case.tracking_locked_until and case.tracking_locked_until > now

@@ -16,7 +16,7 @@ from cases.forms import CaseForm, PartyFormSet, action_form
 from cases.models import Case, CaseEvent, Category, Kind, Status
 from grids.models import Grid
 from policing.forms import add_errors
-from policing.phones import mask_phone, sees_phones
+from policing.phones import shown_phone
 from policing.views import StaffPageMixin, WorkflowActionMixin
 from stations.models import Person
 
@@ -111,12 +111,11 @@ class CaseDetailView(WorkflowActionMixin, CasePageMixin, TemplateView):
         forms = {action: action_form(action, case) for action in actions}
         if bound_form is not None:
             forms[bound_form.prefix] = bound_form
-        visible = sees_phones(self.scope, case.grid_id)
         parties = [
             {
                 "name": party.name,
                 "role": party.get_role_display(),
-                "phone": party.phone if visible else mask_phone(party.phone),
+                "phone": shown_phone(self.scope, case.grid_id, party.phone),
             }
             for party in case.parties.all()
         ]

@@ -4,10 +4,13 @@ The maps themselves are drawn by ``static/js/dashboard.js`` from GeoJSON the
 pages embed with ``json_script``.
 """
 
+import shapely
+import shapely.geometry
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from disputes.models import Colour, Status
+from policing import geometry
 from stations.models import Post
 
 
@@ -47,19 +50,51 @@ def labels() -> dict:
     }
 
 
-def feature_collection(features) -> dict:
+#: The zoom level a page's map draws its polygons for (issue 27, item 1): the
+#: dashboards show a station or a bureau (a grid is then a few hundred
+#: pixels wide at most), a grid's page one grid. Zooming in further shows the
+#: simplified outline.
+DASHBOARD_ZOOM, GRID_ZOOM = 14, 17
+#: Polygons with fewer vertices are sent as stored: simplifying them would
+#: cost more time than the bytes it saves.
+SIMPLIFY_ABOVE = 200
+
+
+def feature_collection(features, *, zoom: int = DASHBOARD_ZOOM) -> dict:
     """A GeoJSON FeatureCollection of ``(geometry, properties)`` pairs.
 
     Pairs without a geometry (a household never located) are left out.
+    Polygons are simplified for display at ``zoom`` (:func:`for_display`).
     """
     return {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "geometry": geometry, "properties": properties}
+            {
+                "type": "Feature",
+                "geometry": for_display(geometry, zoom=zoom),
+                "properties": properties,
+            }
             for geometry, properties in features
             if geometry
         ],
     }
+
+
+def for_display(value: dict, *, zoom: int) -> dict:
+    """A (Multi)Polygon simplified to half a screen pixel at ``zoom``.
+
+    A Web-Mercator tile is 256 pixels wide and spans 360 / 2**zoom degrees
+    of longitude; shapely's ``simplify`` (Douglas-Peucker, topology kept)
+    drops the vertices closer than that to the outline. Other geometries,
+    and small polygons, are returned as they are.
+    """
+    if geometry.vertex_count(value) <= SIMPLIFY_ABOVE:
+        return value
+    tolerance = 360 / (256 * 2**zoom) / 2
+    simplified = shapely.simplify(
+        geometry.to_shape(value), tolerance, preserve_topology=True
+    )
+    return shapely.geometry.mapping(simplified)
 
 
 def bbox_centre(grid) -> dict | None:

@@ -28,7 +28,7 @@ from grids.filtersets import HouseholdFilterSet
 from grids.metrics import COVERAGE_LABELS, COVERAGE_RATES
 from grids.models import Grid, Household, Resident
 from policing.periods import IsoWeek, Month
-from policing.phones import mask_phone, sees_phones
+from policing.phones import shown_phone
 from policing.scope import Role
 from policing.views import (
     BureauPageMixin,
@@ -188,7 +188,6 @@ class GridDetailView(StaffPageMixin, TemplateView):
             )
         }
         # SECURITY G-PII3: only the grid's own field staff read phones in full.
-        unmasked = sees_phones(self.scope, grid.pk)
         rows = []
         for assignment in assignments:
             person, quota = assignment.person, quotas[assignment.person_id]
@@ -196,7 +195,7 @@ class GridDetailView(StaffPageMixin, TemplateView):
                 {
                     "assignment": assignment,
                     "person": person,
-                    "phone": person.phone if unmasked else mask_phone(person.phone),
+                    "phone": shown_phone(self.scope, grid.pk, person.phone),
                     "quota": quota,
                     "cells": [
                         {
@@ -430,7 +429,8 @@ def grid_map(grid: Grid, *, staff: list[dict], disputes: list) -> dict:
                         else None,
                     },
                 )
-            ]
+            ],
+            zoom=maps.GRID_ZOOM,
         ),
         "disputes": maps.feature_collection(
             (

@@ -7,7 +7,6 @@ font (prints the same on any machine) and it leaves out phone numbers.
 
 import functools
 import io
-from xml.sax.saxutils import escape
 
 from django.utils import timezone, translation
 from reportlab.lib import colors
@@ -24,7 +23,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from policing.pdf import cjk_font
+from policing.pdf import cjk_font, markup
 
 TITLE = "矛盾纠纷调解协议书"
 
@@ -106,7 +105,7 @@ def _story(agreement) -> list:
     return [
         Paragraph(TITLE, _styles()["title"]),
         Spacer(0, 4 * mm),
-        Paragraph(f"编号：{escape(agreement.number)}", _styles()["number"]),
+        Paragraph(f"编号：{markup(agreement.number)}", _styles()["number"]),
         Spacer(0, 2 * mm),
         *_organisation(agreement),
         Spacer(0, 3 * mm),
@@ -122,7 +121,7 @@ def _organisation(agreement) -> list:
     lines = [f"调解组织：{station.bureau.name}{station.name}"]
     if agreement.place:
         lines.append(f"调解地点：{agreement.place}")
-    return [Paragraph(escape(line), _styles()["plain"]) for line in lines]
+    return [Paragraph(markup(line), _styles()["plain"]) for line in lines]
 
 
 def _table_style(*commands) -> TableStyle:
@@ -149,7 +148,7 @@ def _parties_table(parties) -> Table:
         for index, party in enumerate(parties)
     ]
     table = Table(
-        [[Paragraph(escape(text), cell) for text in row] for row in rows],
+        [[Paragraph(markup(text), cell) for text in row] for row in rows],
         colWidths=[24 * mm, 40 * mm, TEXT_WIDTH - 64 * mm],
         repeatRows=1,
     )
@@ -168,7 +167,7 @@ def _parties_table(parties) -> Table:
 def _lines(text: str, style: ParagraphStyle) -> list:
     """One paragraph per line, so the clerk's line breaks and numbering stay."""
     return [
-        Paragraph(escape(line.strip()), style) if line.strip() else Spacer(0, 3 * mm)
+        Paragraph(markup(line.strip()), style) if line.strip() else Spacer(0, 3 * mm)
         for line in text.strip().splitlines()
     ]
 
@@ -181,7 +180,7 @@ def _facts(dispute) -> list:
     ]
     if dispute.household:
         place = f"{dispute.grid.name}，{dispute.household.address}"
-        facts.append(Paragraph(f"发生地点：{escape(place)}。", styles["body"]))
+        facts.append(Paragraph(f"发生地点：{markup(place)}。", styles["body"]))
     return facts + _lines(dispute.summary, styles["body"])
 
 
@@ -227,7 +226,7 @@ def _signatures(agreement, parties) -> KeepTogether:
     rows.append(("调解组织（盖章）：", agreement.dispute.grid.area.station.name))
     table = Table(
         [
-            [Paragraph(escape(text), styles["sign"]) for text in row] + [""]
+            [Paragraph(markup(text), styles["sign"]) for text in row] + [""]
             for row in rows
         ],
         colWidths=[46 * mm, 32 * mm, TEXT_WIDTH - 78 * mm],

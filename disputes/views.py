@@ -21,7 +21,7 @@ from disputes.metrics import dispute_metrics
 from disputes.models import Agreement, Colour, Dispute, DisputeEvent, Level, Status
 from grids.models import Grid, Household
 from policing.forms import add_errors
-from policing.phones import mask_phone, sees_phones
+from policing.phones import shown_phone
 from policing.scope import Role
 from policing.views import FieldPageMixin, StaffPageMixin, WorkflowActionMixin
 from stations.models import Person, Station
@@ -167,12 +167,11 @@ class DisputeDetailView(WorkflowActionMixin, StaffPageMixin, TemplateView):
                 # The refused action has no form on the page to carry its
                 # errors: show them above the actions that are offered.
                 refusal = bound_form.non_field_errors()
-        visible = sees_phones(self.scope, dispute.grid_id)
         parties = [
             {
                 "name": party.name,
                 "resident": party.resident_id,
-                "phone": party.phone if visible else mask_phone(party.phone),
+                "phone": shown_phone(self.scope, dispute.grid_id, party.phone),
             }
             for party in dispute.parties.all()
         ]

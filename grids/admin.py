@@ -7,6 +7,8 @@ from grids import services
 from grids.forms import ResidentForm
 from grids.models import Area, Grid, Household, IdReveal, Resident
 from policing.admin import ScopedModelAdmin, related_only
+from policing.phones import mask_phone, sees_phones
+from policing.scope import scope_of
 
 
 @admin.register(Area)
@@ -50,6 +52,30 @@ class ResidentAdmin(ScopedModelAdmin):
     autocomplete_fields = ["household"]
     readonly_fields = ["id_number_masked", "full_id_number"]
     list_select_related = ["household"]
+
+    def phone_masked(self, request, resident) -> bool:
+        """The phone rule of every output (issue 27, item 4): a resident's
+        phone is shown in full only to their grid's field staff."""
+        if resident is None or resident.pk is None:
+            return False  # a new resident: the phone is being written
+        return not sees_phones(scope_of(request.user), resident.household.grid_id)
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if self.phone_masked(request, obj):
+            fields.remove("masked_phone")  # shown where the phone was
+            fields[fields.index("phone")] = "masked_phone"
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self.phone_masked(request, obj):
+            readonly.append("masked_phone")
+        return readonly
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, resident):
+        return mask_phone(resident.phone) or "-"
 
     @admin.display(description=_("full national ID"))
     def full_id_number(self, resident):

@@ -43,7 +43,8 @@ class HouseholdViewSet(ScopedModelViewSet):
 
 
 class ResidentViewSet(ScopedModelViewSet):
-    queryset = Resident.objects.all()
+    # The household's grid decides who reads the phone in full.
+    queryset = Resident.objects.select_related("household")
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilterSet
 
@@ -92,6 +93,9 @@ class ResidentViewSet(ScopedModelViewSet):
             raise Throttled(
                 wait=limit.retry_after.total_seconds(), detail=str(limit)
             ) from None
+        # The phone in full too: the reveal is the audited way to both.
         return Response(
-            RevealedIdSerializer({"id": resident.pk, "id_number": number}).data
+            RevealedIdSerializer(
+                {"id": resident.pk, "id_number": number, "phone": resident.phone}
+            ).data
         )

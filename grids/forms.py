@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from grids import national_id, reveal
+from grids import national_id, reveal, upload_limits
 from grids.models import LedgerEntity, Resident
 
 
@@ -93,6 +93,15 @@ class LedgerUploadForm(forms.Form):
             )
         elif upload.size == 0:
             self.add_error("file", _("The file is empty."))
+        else:
+            # Refused here, before the file is stored or a job queued
+            # (issue 27, item 1); the job checks again row by row.
+            try:
+                upload_limits.check_upload(upload.read(), upload.name)
+            except upload_limits.UploadTooLarge as error:
+                self.add_error("file", str(error))
+            finally:
+                upload.seek(0)
         return cleaned
 
 

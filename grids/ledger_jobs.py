@@ -12,12 +12,15 @@ transaction open until the last row, and a row updated inside it would stay
 invisible to the page until the end.
 """
 
+import logging
+
 from django.core.cache import cache
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone, translation
 
 from grids import ledgers, map_files, national_id
 from grids.models import LedgerEntity, LedgerImport, LedgerImportRow
+from policing import spreadsheets
 from policing.celery import enqueue_on_commit
 from policing.middleware import audit_context
 from policing.scope import scope_of
@@ -26,6 +29,7 @@ from stations.models import Bureau, Station
 #: Largest file accepted: a 100,000-row ledger is a few megabytes.
 MAX_FILE_BYTES = 30 * 1024 * 1024
 PROGRESS_SECONDS = 24 * 3600
+logger = logging.getLogger(__name__)
 Status = LedgerImport.Status
 
 
@@ -63,19 +67,33 @@ def confirm(job: LedgerImport, *, user) -> bool:
 
 
 def run_check(job: LedgerImport) -> LedgerImport:
-    """Dry-run the file and store what each row would do."""
+    """Dry-run the file and store what each row would do.
+
+    A job never stays "checking" (issue 27, item 8): a file that cannot be
+    read is refused, any other failure marks the job failed with its reason.
+    Only a database that is away (``OperationalError``) is raised again, for
+    the task's retries; each failed attempt leaves the job failed until the
+    next one starts.
+    """
     jobs = LedgerImport.objects.filter(pk=job.pk)
     jobs.update(status=Status.CHECKING, error="")
     try:
         with translation.override(job.language):
             outcome = _run(job, dry_run=True)
+        _store_check(job, outcome)
     except ledgers.LedgerFileError as error:
         jobs.update(status=Status.REFUSED, error=str(error), checked_at=timezone.now())
-        set_progress(job.pk, 100)
-        return _fresh(job)
-    except Exception as error:
-        jobs.update(status=Status.FAILED, error=str(error)[:500])
+    except (OperationalError, InterfaceError) as error:
+        _fail(job, error)
         raise
+    except Exception as error:
+        logger.exception("Ledger import %s could not be checked", job.pk)
+        _fail(job, error)
+    set_progress(job.pk, 100)
+    return _fresh(job)
+
+
+def _store_check(job: LedgerImport, outcome) -> None:
     with transaction.atomic():
         LedgerImportRow.objects.filter(ledger_import=job).delete()
         LedgerImportRow.objects.bulk_create(
@@ -91,14 +109,20 @@ def run_check(job: LedgerImport) -> LedgerImport:
             ),
             batch_size=2000,
         )
-        jobs.update(
+        LedgerImport.objects.filter(pk=job.pk).update(
             status=Status.REFUSED if outcome.has_errors else Status.CHECKED,
             totals=outcome.totals,
             warnings=outcome.warnings,
             checked_at=timezone.now(),
         )
-    set_progress(job.pk, 100)
-    return _fresh(job)
+
+
+def _fail(job: LedgerImport, error: Exception) -> None:
+    """Mark the job failed with a reason the page can show."""
+    reason = spreadsheets.clean(str(error))[:500]
+    LedgerImport.objects.filter(pk=job.pk).update(
+        status=Status.FAILED, error=reason or type(error).__name__
+    )
 
 
 def run_apply(job: LedgerImport) -> LedgerImport:
@@ -111,7 +135,7 @@ def run_apply(job: LedgerImport) -> LedgerImport:
         ):
             outcome = _run(job, dry_run=False)
     except Exception as error:
-        jobs.update(status=Status.FAILED, error=str(error)[:500])
+        _fail(job, error)
         set_progress(job.pk, 100)
         raise
     if outcome.has_errors:

@@ -1,6 +1,7 @@
 """The ledger page: upload a file, read the check, apply it; export; templates."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -15,6 +16,8 @@ from grids.models import LedgerEntity, LedgerExport, LedgerImport, LedgerImportR
 from policing.scope import Role, scope_of
 from policing.views import StaffPageMixin
 
+#: Exports mask phones; ``?phones=full`` needs this permission, and is logged.
+FULL_PHONES_PERMISSION = "grids.export_full_phones"
 RECENT_IMPORTS = 10
 ROWS_PER_PAGE = 50
 MEDIA_TYPES = {
@@ -176,6 +179,7 @@ class LedgerExportView(LedgerPageMixin, View):
     def get(self, request, entity: str, file_format: str):
         if entity not in LedgerEntity.values:
             raise Http404
+        full_phones = False
         if entity == LedgerEntity.GRIDS:
             if file_format != "geojson":
                 raise Http404
@@ -183,9 +187,18 @@ class LedgerExportView(LedgerPageMixin, View):
         else:
             if file_format not in ledgers.EXPORT_FORMATS:
                 raise Http404
-            content, rows = ledgers.export(entity, file_format, user=request.user)
+            full_phones = request.GET.get("phones") == "full"
+            if full_phones and not request.user.has_perm(FULL_PHONES_PERMISSION):
+                raise PermissionDenied
+            content, rows = ledgers.export(
+                entity, file_format, user=request.user, full_phones=full_phones
+            )
         LedgerExport.objects.create(
-            entity=entity, format=file_format, rows=rows, exported_by=request.user
+            entity=entity,
+            format=file_format,
+            rows=rows,
+            full_phones=full_phones,
+            exported_by=request.user,
         )
         return _attachment(content, f"{entity}.{file_format}", file_format)
 

@@ -13,6 +13,7 @@ scope, so a row naming another station's grid or household is an error like
 a nonexistent one. Export writes the same headers, so a file round-trips.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -22,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import openpyxl
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone, translation
@@ -30,7 +32,7 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 from shapely import STRtree
 
-from grids import national_id
+from grids import national_id, upload_limits
 from grids.models import (
     Area,
     Grid,
@@ -39,8 +41,14 @@ from grids.models import (
     LedgerImportRow,
     Resident,
 )
-from policing import geometry
-from policing.scope import Role, scope_of
+from policing import geometry, spreadsheets
+from policing.phones import is_masked, mask_phone
+from policing.scope import CHIEFS_BY_BUREAU, Role, appoints_chiefs, scope_of
+from policing.validators import (
+    CONTROL_CHARACTERS,
+    CONTROL_CHARACTERS_REFUSED,
+    strip_control_characters,
+)
 from stations.models import Assignment, Person, Post, Station
 
 #: entity -> {canonical (exported) header: accepted spellings}
@@ -134,6 +142,11 @@ NO = ("否", "no", "n", "false", "0", "")
 Progress = Callable[[int, int], None]
 
 
+MASKED_PHONE_UNKNOWN = _(
+    "A masked phone matches no stored number of this record: give the full number."
+)
+
+
 class LedgerFileError(ValueError):
     """The file as a whole cannot be read: a format, header or size problem."""
 
@@ -176,13 +189,15 @@ def read_table(content: bytes, file_name: str, entity: str) -> tablib.Dataset:
     name = file_name.lower()
     try:
         if name.endswith(".xlsx"):
-            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+            dataset = _read_xlsx(content)
         elif name.endswith(".csv"):
             dataset = _read_csv(content)
         else:
             raise LedgerFileError(_("Upload an .xlsx or .csv file."))
     except LedgerFileError:
         raise
+    except upload_limits.UploadTooLarge as error:
+        raise LedgerFileError(str(error)) from None
     except Exception as error:  # openpyxl and csv raise many kinds
         raise LedgerFileError(
             _("The file could not be read as %(format)s: %(reason)s")
@@ -198,22 +213,90 @@ def read_table(content: bytes, file_name: str, entity: str) -> tablib.Dataset:
     return dataset
 
 
+def _read_xlsx(content: bytes) -> tablib.Dataset:
+    """The first sheet, read in openpyxl's streaming mode within the bounds.
+
+    The archive's unpacked size is checked before anything is unpacked;
+    rows are then read one by one, stopping at the first row or cell past a
+    bound (issue 27, item 1).
+    """
+    upload_limits.check_xlsx_archive(content)
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        rows = book.active.iter_rows(values_only=True)
+        return _dataset(rows, empty=lambda value: value in (None, ""))
+    finally:
+        book.close()
+
+
 def _read_csv(content: bytes) -> tablib.Dataset:
-    for encoding in ("utf-8-sig", "gb18030"):
+    upload_limits.check_csv_lines(content)
+    reader = csv.reader(io.StringIO(decode_csv(content)))
+    # A cell exported as '=… (a formula escaped) reads back as it was stored.
+    rows = ([spreadsheets.csv_text(cell) for cell in row] for row in reader)
+    return _dataset(rows, empty=lambda value: not value.strip())
+
+
+def _dataset(rows, *, empty) -> tablib.Dataset:
+    """Headers and rows, blank rows left out, each row within the bounds."""
+    headers = next(rows, None)
+    if not headers:
+        raise LedgerFileError(_("The file is empty."))
+    headers = list(headers)
+    width = len(headers)
+    dataset = tablib.Dataset(headers=headers)
+    for number, row in enumerate(rows, start=2):
+        if number - 1 > upload_limits.max_rows():
+            raise upload_limits.too_many_rows()
+        row = list(row)
+        for column, value in enumerate(row, start=1):
+            upload_limits.check_cell(value, row=number, column=column)
+        if all(empty(value) for value in row):
+            continue
+        dataset.append((row + [""] * width)[:width])
+    return dataset
+
+
+#: Byte order marks, longest first: UTF-8's and UTF-16's (Excel's "Unicode
+#: text" saves UTF-16 little-endian with one).
+BYTE_ORDER_MARKS = [
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+UNKNOWN_ENCODING = _(
+    "The file's text encoding is not recognised: save it as CSV UTF-8 "
+    "(or GBK, or UTF-16 with a byte order mark)."
+)
+
+
+def decode_csv(content: bytes) -> str:
+    """Return a CSV file's text: UTF-8 or UTF-16 by their byte order mark,
+    otherwise UTF-8 and then GB18030 (GBK's superset, which Excel in Chinese
+    writes); anything else is refused with :data:`UNKNOWN_ENCODING`
+    (issue 27, item 9)."""
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if content.startswith(mark):
+            try:
+                return content.decode(encoding)
+            except UnicodeDecodeError:
+                raise LedgerFileError(UNKNOWN_ENCODING) from None
+    if _looks_like_utf16(content):
+        raise LedgerFileError(UNKNOWN_ENCODING)
+    for encoding in ("utf-8", "gb18030"):
         try:
-            text = content.decode(encoding)
-            break
+            return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        raise LedgerFileError(_("The file is empty."))
-    width = len(rows[0])
-    dataset = tablib.Dataset(headers=rows[0])
-    for row in rows[1:]:
-        if any(cell.strip() for cell in row):
-            dataset.append((row + [""] * width)[:width])
-    return dataset
+    raise LedgerFileError(UNKNOWN_ENCODING)
+
+
+def _looks_like_utf16(content: bytes) -> bool:
+    """UTF-16 without a byte order mark, which UTF-8 and GB18030 would both
+    read, wrongly, as text with NULs: its line ends are 0A 00 or 00 0A. (A
+    UTF-8 file with a NUL in a cell is read, and the row refused.)"""
+    head = content[:4096]
+    return b"\x00" in head and (b"\n\x00" in head or b"\x00\n" in head)
 
 
 def canonical_header(entity: str, header) -> str:
@@ -321,9 +404,13 @@ class LedgerResource(resources.ModelResource):
     #: model field -> the column its errors are reported under
     error_columns: dict[str, str] = {}
 
-    def __init__(self, *, user, progress: Progress | None = None):
+    def __init__(
+        self, *, user, progress: Progress | None = None, full_phones: bool = False
+    ):
         super().__init__()
         self.user = user
+        #: export phones in full (an audited permission); masked otherwise
+        self.full_phones = full_phones
         self.scope = scope_of(user)
         self.progress = progress or (lambda done, total: None)
         self.outcomes: list[RowOutcome] = []
@@ -346,6 +433,7 @@ class LedgerResource(resources.ModelResource):
         return self.natural_key(row)
 
     def before_import_row(self, row, row_number=None, **kwargs):
+        self.refuse_control_characters(row)
         if row_number in self.duplicates:
             raise ValidationError(
                 {
@@ -355,6 +443,22 @@ class LedgerResource(resources.ModelResource):
                     % {"first": self.duplicates[row_number] + 1}
                 }
             )
+
+    def refuse_control_characters(self, row: dict) -> None:
+        """A cell holding a NUL or another control character makes its row
+        an error before any lookup uses it (issue 27, item 8)."""
+        attributes = {column: name for name, column in self.error_columns.items()}
+        errors = {}
+        for column, value in row.items():
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                name = attributes.get(column, NON_FIELD_ERRORS)
+                errors.setdefault(name, []).append(
+                    f"{column}: {CONTROL_CHARACTERS_REFUSED}"
+                    if name == NON_FIELD_ERRORS
+                    else str(CONTROL_CHARACTERS_REFUSED)
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -368,6 +472,22 @@ class LedgerResource(resources.ModelResource):
 
     def resolve(self, instance, row: dict, errors: dict) -> None:
         """Set what the widgets cannot (references, points), adding to ``errors``."""
+
+    def dehydrate_phone(self, record) -> str:
+        """Masked unless the export is one with full phones (issue 27, item 4)."""
+        return record.phone if self.full_phones else mask_phone(record.phone)
+
+    @staticmethod
+    def keep_masked_phone(instance, row: dict, errors: dict) -> None:
+        """A masked phone from an export leaves the stored number as it is."""
+        phone = TextWidget().clean(row.get("联系电话"))
+        if not is_masked(phone):
+            return
+        stored = getattr(instance, "_stored_phone", None)
+        if stored is not None and mask_phone(stored) == phone:
+            instance.phone = stored
+        else:
+            errors["phone"] = [str(MASKED_PHONE_UNKNOWN)]
 
     def validate_instance(self, instance, import_validation_errors=None, **kwargs):
         errors = dict(import_validation_errors or {})
@@ -396,7 +516,7 @@ class LedgerResource(resources.ModelResource):
             RowOutcome(
                 number=number + 1,
                 action=_action(row_result),
-                key=self.natural_key(row)[:200],
+                key=strip_control_characters(self.natural_key(row))[:200],
                 errors=self.row_errors(row_result),
             )
         )
@@ -634,6 +754,7 @@ class ResidentResource(LedgerResource):
             )
         )
         for resident in residents:
+            resident._stored_phone = resident.phone
             self.by_hash[resident.id_number_hash] = resident
             self.by_mask[
                 (resident.id_number_masked, resident.household.address, resident.name)
@@ -688,6 +809,7 @@ class ResidentResource(LedgerResource):
                 instance.id_number = number
             except ValidationError as error:
                 errors["id_number"] = error.messages
+        self.keep_masked_phone(instance, row, errors)
         address = TextWidget().clean(row.get("标准地址"))
         if address not in self.households:
             errors["household"] = [
@@ -978,12 +1100,18 @@ class StaffResource(LedgerResource):
             current.setdefault(assignment.person_id, assignment)
         self.by_badge, self.by_name = {}, {}
         for person in self.get_queryset().select_related("station"):
+            person._was_chief = person.is_chief
+            person._stored_phone = person.phone
             person._current = current.get(person.pk)
             person._target = _target_of(person._current)
             code = person.station.code if person.station else ""
             if person.badge_number:
                 self.by_badge[person.badge_number] = person
             self.by_name[(code, person.name, person.phone)] = person
+            # An export's masked phone finds the same person.
+            self.by_name.setdefault(
+                (code, person.name, mask_phone(person.phone)), person
+            )
 
     def get_instance(self, instance_loader, row):
         identity = self.identity(row)
@@ -1001,6 +1129,11 @@ class StaffResource(LedgerResource):
             else:
                 instance.station, instance.bureau_id = None, self.scope.bureau_id
         instance._target = self.target(row, instance, errors)
+        self.keep_masked_phone(instance, row, errors)
+        if instance.is_chief != getattr(
+            instance, "_was_chief", False
+        ) and not appoints_chiefs(self.scope):
+            errors["is_chief"] = [str(CHIEFS_BY_BUREAU)]
 
     def target(self, row: dict, person, errors: dict):
         """The (grid id, post id, role) the row puts the person on, or None."""
@@ -1175,13 +1308,17 @@ def _run(content, file_name, entity, *, user, progress, dry_run) -> Outcome:
     return Outcome(rows=resource.outcomes)
 
 
-def export(entity: str, file_format: str, *, user) -> tuple[bytes, int]:
+def export(
+    entity: str, file_format: str, *, user, full_phones: bool = False
+) -> tuple[bytes, int]:
     """Return the entity's records in scope as an xlsx or csv file, and their count.
 
     National IDs are always masked: the reveal action is the only way to the
-    clear number (SECURITY.md G-AD6).
+    clear number (SECURITY.md G-AD6). Phones are masked unless
+    ``full_phones``, which the caller grants only with the
+    ``grids.export_full_phones`` permission and logs (issue 27, item 4).
     """
-    resource = RESOURCES[entity](user=user)
+    resource = RESOURCES[entity](user=user, full_phones=full_phones)
     dataset = resource.export(queryset=resource.export_queryset())
     return _encode(dataset, file_format), len(dataset)
 
@@ -1194,10 +1331,18 @@ def template(entity: str, file_format: str = "xlsx") -> bytes:
 
 
 def _encode(dataset: tablib.Dataset, file_format: str) -> bytes:
+    """The dataset as a file whose text cells a spreadsheet never runs as
+    formulas, and which imports back unchanged (issue 27, item 2)."""
     if file_format == "csv":
+        buffer = io.StringIO()
         # With a byte order mark Excel opens UTF-8 Chinese text correctly.
-        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
-    return dataset.export("xlsx")
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer)
+        writer.writerow([spreadsheets.csv_value(h) for h in dataset.headers])
+        for row in dataset:
+            writer.writerow([spreadsheets.csv_value(value) for value in row])
+        return buffer.getvalue().encode("utf-8")
+    return spreadsheets.xlsx(dataset.headers, dataset)
 
 
 EXPORT_FORMATS = ("xlsx", "csv")

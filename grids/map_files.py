@@ -23,10 +23,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from shapely import STRtree
 
+from grids import upload_limits
 from grids.ledgers import LedgerFileError, Outcome, Progress, RowOutcome
 from grids.models import Area, Grid, LedgerImportRow
 from grids.services import schedule_relocation
-from policing import geometry
+from policing import geometry, parsers
 from policing.scope import Role, scope_of
 from stations.models import Station
 
@@ -43,9 +44,14 @@ Action = LedgerImportRow.Action
 
 
 def read_features(content: bytes) -> list:
+    """The file's features, within the bounds on positions (issue 27, item 1)."""
     try:
-        data = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        upload_limits.check_geojson_positions(content)
+    except upload_limits.UploadTooLarge as error:
+        raise LedgerFileError(str(error)) from None
+    try:
+        data = parsers.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as error:
         raise LedgerFileError(
             _("The file is not valid GeoJSON: %(reason)s") % {"reason": error}
         ) from error
@@ -54,6 +60,13 @@ def read_features(content: bytes) -> list:
     features = data.get("features")
     if not isinstance(features, list):
         raise LedgerFileError(_("The FeatureCollection has no list of features."))
+    vertices = sum(
+        geometry.vertex_count(feature.get("geometry"))
+        for feature in features
+        if isinstance(feature, dict)
+    )
+    if vertices > upload_limits.max_file_vertices():
+        raise LedgerFileError(upload_limits.vertices_message(vertices))
     return features
 
 

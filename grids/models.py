@@ -22,7 +22,16 @@ from policing import geometry
 from policing.audit import audited
 from policing.phones import validate_phone
 
+#: Upper bounds of counts a person types (issue 27, item 9). A collective
+#: household (集体户, a dormitory) may hold a few hundred people.
+MAX_HOUSEHOLD_MEMBERS = 1000
+MAX_GRID_POPULATION = 100_000
 NO_GRID_AT_POINT = _("This location is not inside any grid.")
+#: Said alike whether or not the writer may see the other record: it names
+#: neither the resident nor where they live.
+ID_NUMBER_REGISTERED = _(
+    "This national ID number is already registered for a resident of the bureau."
+)
 GRID_OR_LOCATION = _("Give the grid or a location inside it.")
 CATEGORY_WITHOUT_KEY_PERSON = _("Only a key person has a key-person category.")
 KEY_PERSON_NEEDS_CATEGORY = _("Choose the key-person category.")
@@ -77,7 +86,11 @@ class Grid(models.Model):
         validators=[geometry.validate_polygon],
         help_text=_("GeoJSON Polygon or MultiPolygon, WGS84."),
     )
-    population = models.PositiveIntegerField(_("population"), default=0)
+    population = models.PositiveIntegerField(
+        _("population"),
+        default=0,
+        validators=[MaxValueValidator(MAX_GRID_POPULATION)],
+    )
     complexity = models.PositiveSmallIntegerField(
         _("complexity"),
         default=1,
@@ -150,7 +163,11 @@ class Household(models.Model):
         verbose_name=_("grid"),
         help_text=_("Found from the location when left empty."),
     )
-    member_count = models.PositiveSmallIntegerField(_("members"), default=1)
+    member_count = models.PositiveSmallIntegerField(
+        _("members"),
+        default=1,
+        validators=[MaxValueValidator(MAX_HOUSEHOLD_MEMBERS)],
+    )
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -221,6 +238,11 @@ class Resident(models.Model):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["household", "name"]
+        # Exports mask phones; this permission, granted person by person,
+        # allows one with full numbers, which the export log records.
+        permissions = [
+            ("export_full_phones", _("Can export ledgers with full phone numbers"))
+        ]
         indexes = [
             # Key persons are about 1 % of residents, listed on every
             # station dashboard.
@@ -255,10 +277,30 @@ class Resident(models.Model):
     def clean(self):
         if not self.id_number_encrypted:
             raise ValidationError({"id_number": _("This field is required.")})
+        if self.household_id and self.registered_elsewhere():
+            raise ValidationError({"id_number": ID_NUMBER_REGISTERED})
         if self.key_person_category and not self.is_key_person:
             raise ValidationError({"key_person_category": CATEGORY_WITHOUT_KEY_PERSON})
         if self.is_key_person and not self.key_person_category:
             raise ValidationError({"key_person_category": KEY_PERSON_NEEDS_CATEGORY})
+
+    def registered_elsewhere(self) -> bool:
+        """Whether another resident of the same bureau has this ID number.
+
+        One person is one resident record per bureau (issue 27, item 9): a
+        move is a change of the record's household, not a second record.
+        """
+        bureau = Household.objects.filter(pk=self.household_id).values(
+            "grid__area__station__bureau"
+        )
+        return (
+            Resident.objects.filter(
+                id_number_hash=self.id_number_hash,
+                household__grid__area__station__bureau__in=bureau,
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        )
 
 
 class IdReveal(models.Model):
@@ -443,6 +485,7 @@ class LedgerExport(models.Model):
     format = models.CharField(_("format"), max_length=10)
     rows = models.PositiveIntegerField(_("rows"))
     ids_revealed = models.BooleanField(_("national IDs in full"), default=False)
+    full_phones = models.BooleanField(_("phones in full"), default=False)
     exported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.DO_NOTHING,

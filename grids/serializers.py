@@ -5,6 +5,8 @@ from rest_framework import serializers
 from grids import national_id, reveal, services
 from grids.models import NO_GRID_AT_POINT, Area, Grid, Household, Resident
 from policing import geometry
+from policing.phones import shown_phone
+from policing.scope import scope_of
 from policing.serializers import GeoJSONField, ScopedModelSerializer
 
 NOT_IN_YOUR_GRIDS = _("This location is not inside any grid you work in.")
@@ -112,6 +114,12 @@ class ResidentSerializer(ScopedModelSerializer):
             "key_person_category",
         ]
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        scope = scope_of(self.context["request"].user)
+        data["phone"] = shown_phone(scope, instance.household.grid_id, data["phone"])
+        return data
+
 
 class ResidentLookupSerializer(serializers.Serializer):
     id_number = NationalIdField(label=_("national ID"))
@@ -136,3 +144,4 @@ class RevealRequestSerializer(serializers.Serializer):
 class RevealedIdSerializer(serializers.Serializer):
     id = serializers.IntegerField(label=_("resident"))
     id_number = serializers.CharField(label=_("national ID"))
+    phone = serializers.CharField(label=_("phone"))

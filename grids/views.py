@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from grids import reveal
 from grids.forms import RevealForm
+from policing.phones import mask_phone
 from policing.views import StaffPageMixin
 
 
@@ -30,7 +31,10 @@ class ResidentRevealView(StaffPageMixin, TemplateView):
         )
         kwargs.setdefault("form", RevealForm())
         return super().get_context_data(
-            resident=resident, reveal_limit=reveal.REVEALS_PER_DAY, **kwargs
+            resident=resident,
+            masked_phone=mask_phone(resident.phone),
+            reveal_limit=reveal.REVEALS_PER_DAY,
+            **kwargs,
         )
 
     def post(self, request, *args, **kwargs):

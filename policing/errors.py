@@ -9,6 +9,8 @@ messages are DRF's own, translated by DRF's catalogue.
 
 import uuid
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -35,6 +37,25 @@ def server_error(request):
         )
     html = loader.get_template("500.html").render({"request_id": request_id})
     return HttpResponseServerError(html)
+
+
+def bad_request(request, exception):
+    """handler400: a request Django refused before any view ran.
+
+    Under ``/api/`` a JSON answer that says why; a body over the size limit
+    (``DATA_UPLOAD_MAX_MEMORY_SIZE``, 2.5 MB) names the limit (issue 27,
+    item 9).
+    """
+    if is_api_request(request):
+        if isinstance(exception, RequestDataTooBig):
+            megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+            detail = _("The request body is larger than the limit of %(size)s MB.") % {
+                "size": f"{megabytes:g}"
+            }
+        else:
+            detail = _("Bad request.")
+        return JsonResponse({"detail": detail}, status=400)
+    return defaults.bad_request(request, exception)
 
 
 def page_not_found(request, exception):

@@ -1,5 +1,7 @@
 """Base filterset shared by the HTML lists and the API."""
 
+import datetime
+
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -39,6 +41,10 @@ MAX_ID = 2**63 - 1
 #: Times outside these years cannot be converted between time zones.
 FIRST_YEAR, LAST_YEAR = 1900, 9998
 TIME_OUT_OF_RANGE = _("Give a time from {first} to {last}.")
+#: The time zone offsets in use on Earth (UTC-12:00 to UTC+14:00). PostgreSQL
+#: refuses an offset of 16 hours or more with an error (issue 27, item 8).
+OFFSET_RANGE = (datetime.timedelta(hours=-12), datetime.timedelta(hours=14))
+OFFSET_OUT_OF_RANGE = _("Give a time zone offset from -12:00 to +14:00.")
 
 
 def id_filter(field_name: str, label) -> django_filters.NumberFilter:
@@ -58,6 +64,11 @@ class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
                 TIME_OUT_OF_RANGE.format(first=FIRST_YEAR, last=LAST_YEAR),
                 code="invalid",
             )
+        if value is not None and value.utcoffset() is not None:
+            low, high = OFFSET_RANGE
+            if not low <= value.utcoffset() <= high:
+                raise ValidationError(OFFSET_OUT_OF_RANGE, code="invalid")
+            value = value.astimezone(datetime.UTC)
         return value
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(StrEnum):
@@ -53,6 +54,19 @@ def scope_of(user) -> Scope:
         cached = _resolve(user)
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
+
+
+CHIEFS_BY_BUREAU = _("Only bureau staff make a person a station chief or unmake one.")
+
+
+def appoints_chiefs(scope: Scope) -> bool:
+    """Whether the scope may make a person a station chief, or unmake one.
+
+    A chief's login sees the whole station and may reveal national IDs, so
+    only bureau staff and superusers appoint chiefs; a chief may not make
+    anyone else one (issue 27, item 6).
+    """
+    return scope.role in (Role.BUREAU, Role.SUPERUSER)
 
 
 def forget_scope(user) -> None:

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from policing.parties import PARTY_NAME_REQUIRED
-from policing.phones import mask_phone, sees_phones
+from policing.phones import shown_phone
 from policing.querysets import ScopedQuerySet
 from policing.scope import get_staff_model, scope_of
 
@@ -126,9 +126,8 @@ class MaskedPartyPhonesMixin:
     def to_representation(self, instance):
         data = super().to_representation(instance)
         scope = scope_of(self.context["request"].user)
-        if not sees_phones(scope, instance.grid_id):
-            for party in data["parties"]:
-                party["phone"] = mask_phone(party["phone"])
+        for party in data["parties"]:
+            party["phone"] = shown_phone(scope, instance.grid_id, party["phone"])
         return data
 
 

@@ -146,6 +146,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Audit events are append-only (SECURITY.md G-AD2): a trigger on every event
 # table refuses UPDATE and DELETE, whoever asks and however (ORM or raw SQL).
 PGHISTORY_APPEND_ONLY = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo serves a few users at once (issue 27, item 8): readers go on
+    # while one writes (WAL), a writer takes its lock when its transaction
+    # begins (IMMEDIATE: no deadlock upgrading a read lock, which waiting
+    # cannot resolve) and waits up to 20 s for it instead of failing with
+    # "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation pays off in long analytic scans, not in the
     # millisecond aggregates pages run: on the generated city it added 60 ms
@@ -259,6 +272,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["policing.permissions.IsStaffMember"],
     "DEFAULT_PAGINATION_CLASS": "policing.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON nested past 32 levels is a 400, not a RecursionError (issue 27).
+    "DEFAULT_PARSER_CLASSES": [
+        "policing.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Documents the error answers too (policing/openapi.py).
     "DEFAULT_SCHEMA_CLASS": "policing.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "policing.exceptions.exception_handler",
@@ -317,6 +336,12 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # With late acks a worker holds one message at a time, not a prefetched batch.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process that grew past this (KiB) is replaced after its task, so
+# one large ledger check cannot keep the memory it took (issue 27, item 1;
+# uploads are bounded before that, grids/upload_limits.py).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
+    "CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1024 * 1024
+)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     # Send again the tasks writes needed and the broker lost (G-IN5).
@@ -370,6 +395,24 @@ NOTIFY_BY_EMAIL = bool(EMAIL_URL)
 # Links in e-mails point here.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="grid-policing@localhost")
+
+#
+# Uploads (issue 27, item 1): what a ledger or map file may hold, whatever its
+# size on disk; each bound is checked in the web request and again, row by
+# row, in the job (grids/upload_limits.py, docs/security.md).
+#
+
+LEDGER_MAX_ROWS = env.int("LEDGER_MAX_ROWS", default=200_000)
+LEDGER_MAX_CELL_CHARS = env.int("LEDGER_MAX_CELL_CHARS", default=32 * 1024)
+LEDGER_MAX_UNPACKED_BYTES = env.int(
+    "LEDGER_MAX_UNPACKED_BYTES", default=100 * 1024 * 1024
+)
+LEDGER_MAX_ZIP_ENTRIES = env.int("LEDGER_MAX_ZIP_ENTRIES", default=1_000)
+#: a Polygon's or MultiPolygon's vertices, a MultiPolygon's parts, a file's
+#: vertices in all
+MAP_MAX_VERTICES_PER_POLYGON = env.int("MAP_MAX_VERTICES_PER_POLYGON", default=10_000)
+MAP_MAX_PARTS = env.int("MAP_MAX_PARTS", default=100)
+MAP_MAX_VERTICES_PER_FILE = env.int("MAP_MAX_VERTICES_PER_FILE", default=300_000)
 
 #
 # Maps (django-leaflet). No tiles by default: the map draws vector layers on a

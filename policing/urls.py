@@ -39,6 +39,7 @@ urlpatterns = [
 ]
 
 # With DEBUG off: no traceback, SQL or path, a request id instead (G-CF5).
+handler400 = "policing.errors.bad_request"
 handler403 = "policing.errors.permission_denied"
 handler404 = "policing.errors.page_not_found"
 handler500 = "policing.errors.server_error"

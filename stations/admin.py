@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from policing.admin import ScopedModelAdmin, ScopedTabularInline, related_only
+from policing.phones import mask_phone, sees_staff_phone
+from policing.scope import appoints_chiefs, scope_of
 from stations.models import Assignment, Bureau, Person, Post, Station
 
 
@@ -42,10 +45,37 @@ class PersonAdmin(ScopedModelAdmin):
     inlines = [AssignmentInline]
 
     def get_readonly_fields(self, request, obj=None):
-        # Linking a login hands over a scope: administrators only.
+        # Linking a login hands over a scope: administrators only. Making a
+        # chief hands over the station: bureau staff and administrators.
+        masked = ("masked_phone",) if self.phone_masked(request, obj) else ()
         if request.user.is_superuser:
-            return ()
-        return ("user",)
+            return masked
+        if appoints_chiefs(scope_of(request.user)):
+            return ("user", *masked)
+        return ("user", "is_chief", *masked)
+
+    def phone_masked(self, request, person) -> bool:
+        """Staff phones follow the rule of every output (issue 27, item 4)."""
+        if person is None or person.pk is None:
+            return False
+        scope = scope_of(request.user)
+        colleagues = set(
+            Assignment.objects.current()
+            .filter(grid__in=scope.grid_ids)
+            .values_list("person_id", flat=True)
+        )
+        return not sees_staff_phone(scope, person.pk, colleagues)
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if "masked_phone" in fields:
+            fields.remove("masked_phone")  # shown where the phone was
+            fields[fields.index("phone")] = "masked_phone"
+        return fields
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, person):
+        return mask_phone(person.phone) or "-"
 
 
 @admin.register(Assignment)

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from policing.filtersets import SearchFilterSet, id_filter
+from policing.filtersets import MAX_ID, SearchFilterSet, id_filter
 from stations.models import Assignment, Bureau, Person, Post, Station
 
 
@@ -37,7 +37,11 @@ class PersonFilterSet(SearchFilterSet):
     bureau = id_filter("bureau", _("bureau"))
     station = id_filter("station", _("station"))
     grid = django_filters.NumberFilter(
-        field_name="assignments__grid", label=_("grid"), min_value=1, distinct=True
+        field_name="assignments__grid",
+        label=_("grid"),
+        min_value=1,
+        max_value=MAX_ID,  # a larger id overflows SQLite's driver (issue 27)
+        distinct=True,
     )
 
     class Meta:

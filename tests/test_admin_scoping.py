@@ -140,3 +140,35 @@ def test_quota_policy_is_edited_by_bureau_staff_only(world, admin_client_for):
 
     chief = admin_client_for(world.users["chief_s"])
     assert chief.get("/admin/assessments/quotapolicy/add/").status_code == 403
+
+
+def test_chief_cannot_make_anyone_a_chief_in_the_admin(world, admin_client_for):
+    """Issue 27, item 6: the flag is read-only to a chief; a posted one is
+    ignored."""
+    api = admin_client_for(world.users["chief_s"])
+    person = world.persons["officer_a"]
+    url = f"/admin/stations/person/{person.pk}/change/"
+    assert 'name="is_chief"' not in api.get(url).content.decode()
+    api.post(
+        url,
+        {
+            "name": person.name,
+            "kind": person.kind,
+            "bureau": person.bureau_id,
+            "station": person.station_id,
+            "is_chief": "on",
+            "badge_number": person.badge_number,
+            "phone": person.phone,
+            "assignments-TOTAL_FORMS": 0,
+            "assignments-INITIAL_FORMS": 0,
+        },
+    )
+    person.refresh_from_db()
+    assert not person.is_chief
+
+
+def test_bureau_staff_appoint_chiefs_in_the_admin(world, admin_client_for):
+    api = admin_client_for(world.users["bureau_x"])
+    person = world.persons["officer_a"]
+    html = api.get(f"/admin/stations/person/{person.pk}/change/").content.decode()
+    assert 'name="is_chief"' in html

@@ -4,7 +4,7 @@ import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -20,6 +20,11 @@ from visits.querysets import (
     VisitQuerySet,
 )
 
+#: Upper bounds of counts a person types (issue 27, item 9): a doorstep
+#: visit collects a handful of items, an inspection finds a few hazards.
+MAX_INFO_ITEMS = 100
+MAX_HAZARDS = 100
+MAX_SERVICE_QUANTITY = 100
 END_BEFORE_START = _("The end must be after the start.")
 IN_THE_FUTURE = _("This time is in the future.")
 REMOVED_MORE_THAN_FOUND = _("More hazards removed than found.")
@@ -108,7 +113,10 @@ class Visit(FieldWork):
         _("kind"), max_length=30, choices=Kind.choices, default=Kind.ROUTINE
     )
     info_items = models.PositiveIntegerField(
-        _("information items"), default=0, help_text=_("Intelligence items collected.")
+        _("information items"),
+        default=0,
+        validators=[MaxValueValidator(MAX_INFO_ITEMS)],
+        help_text=_("Intelligence items collected."),
     )
     location = models.JSONField(
         _("GPS location"), null=True, blank=True, validators=[validate_point]
@@ -263,8 +271,12 @@ class Inspection(FieldWork):
     )
     inspected_at = models.DateTimeField(_("inspected at"), validators=[not_in_future])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    hazards_found = models.PositiveIntegerField(_("hazards found"), default=0)
-    hazards_removed = models.PositiveIntegerField(_("hazards removed"), default=0)
+    hazards_found = models.PositiveIntegerField(
+        _("hazards found"), default=0, validators=[MaxValueValidator(MAX_HAZARDS)]
+    )
+    hazards_removed = models.PositiveIntegerField(
+        _("hazards removed"), default=0, validators=[MaxValueValidator(MAX_HAZARDS)]
+    )
 
     objects = InspectionQuerySet.as_manager()
 
@@ -316,7 +328,9 @@ class Service(FieldWork):
     served_at = models.DateTimeField(_("served at"), validators=[not_in_future])
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     quantity = models.PositiveIntegerField(
-        _("quantity"), default=1, validators=[MinValueValidator(1)]
+        _("quantity"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SERVICE_QUANTITY)],
     )
 
     objects = ServiceQuerySet.as_manager()

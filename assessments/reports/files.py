@@ -34,7 +34,8 @@ from reportlab.platypus import (
 )
 
 from assessments.reports.monthly import LIVE, MonthlyReport, Section
-from policing.pdf import cjk_font
+from policing import spreadsheets
+from policing.pdf import cjk_font, markup
 
 STATUS_LABELS = {
     "published": "已发布",
@@ -169,13 +170,14 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         row += 1
     for cell in summary[row - 1]:
         cell.font = TOTAL_FONT
-    summary.cell(row - 1, 1, "合计")
+    spreadsheets.write(summary, row - 1, 1, "合计")
     summary.freeze_panes = summary.cell(header_row + 1, 2)
 
     used_names = {"汇总"}
     for section in report.stations:
         sheet = workbook.create_sheet(_sheet_name(section.name, used_names))
         _station_sheet(sheet, report, section)
+    spreadsheets.defuse(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -185,7 +187,7 @@ def _station_sheet(sheet, report: MonthlyReport, section: Section) -> None:
     _heading(sheet, report, section.name)
     _header(sheet, 4, [c.header for c in FIGURE_COLUMNS])
     for column, spec in enumerate(FIGURE_COLUMNS, start=1):
-        cell = sheet.cell(5, column, _cell_value(spec.value(section)))
+        cell = spreadsheets.write(sheet, 5, column, _cell_value(spec.value(section)))
         cell.number_format = spec.number_format
         cell.border = BORDER
 
@@ -229,12 +231,12 @@ def _station_sheet(sheet, report: MonthlyReport, section: Section) -> None:
             (quota and quota.weeks_met, INTEGER),
         ]
         for column, (value, number_format) in enumerate(values, start=1):
-            cell = sheet.cell(row_number, column, _cell_value(value))
+            cell = spreadsheets.write(sheet, row_number, column, _cell_value(value))
             cell.number_format = number_format
             cell.border = BORDER
         row_number += 1
     if not people:
-        sheet.cell(row_number, 1, "本月无考核人员")
+        spreadsheets.write(sheet, row_number, 1, "本月无考核人员")
     widths = [9, 9, 12, *([10] * 7), *([11] * len(report.weeks)), 11, 9]
     # The figures above share the columns: each gets the wider of the two.
     _widths(
@@ -250,13 +252,13 @@ def _station_sheet(sheet, report: MonthlyReport, section: Section) -> None:
 
 
 def _heading(sheet, report: MonthlyReport, part: str) -> None:
-    sheet.cell(1, 1, f"{title(report)}·{part}").font = TITLE_FONT
-    sheet.cell(2, 1, subtitle(report))
+    spreadsheets.write(sheet, 1, 1, f"{title(report)}·{part}").font = TITLE_FONT
+    spreadsheets.write(sheet, 2, 1, subtitle(report))
 
 
 def _header(sheet, row: int, headers: list[str]) -> None:
     for column, text in enumerate(headers, start=1):
-        cell = sheet.cell(row, column, text)
+        cell = spreadsheets.write(sheet, row, column, text)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = WRAP
@@ -265,9 +267,9 @@ def _header(sheet, row: int, headers: list[str]) -> None:
 
 
 def _figures_row(sheet, row: int, section: Section, *, label: str) -> None:
-    sheet.cell(row, 1, label).border = BORDER
+    spreadsheets.write(sheet, row, 1, label).border = BORDER
     for column, spec in enumerate(FIGURE_COLUMNS, start=2):
-        cell = sheet.cell(row, column, _cell_value(spec.value(section)))
+        cell = spreadsheets.write(sheet, row, column, _cell_value(spec.value(section)))
         cell.number_format = spec.number_format
         cell.border = BORDER
 
@@ -280,7 +282,9 @@ def _widths(sheet, widths: list[float]) -> None:
 
 def _sheet_name(name: str, used: set[str]) -> str:
     """Return a valid, unused sheet name: 31 characters, none of []:*?/\\."""
-    cleaned = "".join("_" if char in "[]:*?/\\" else char for char in name)[:31]
+    cleaned = "".join(
+        "_" if char in "[]:*?/\\" else char for char in spreadsheets.clean(name)
+    )[:31]
     candidate, n = cleaned or "派出所", 2
     while candidate in used:
         suffix = f"({n})"
@@ -320,8 +324,8 @@ def report_pdf(report: MonthlyReport) -> bytes:
         author=report.bureau_name,
     )
     story = [
-        Paragraph(title(report), styles["title"]),
-        Paragraph(subtitle(report), styles["body"]),
+        Paragraph(markup(title(report)), styles["title"]),
+        Paragraph(markup(subtitle(report)), styles["body"]),
         Spacer(0, 4 * mm),
         _summary_table(report, font),
         Spacer(0, 6 * mm),
@@ -331,7 +335,7 @@ def report_pdf(report: MonthlyReport) -> bytes:
     for section in report.stations:
         story += [
             PageBreak(),
-            Paragraph(f"{section.name}（{section.code}）", styles["heading"]),
+            Paragraph(markup(f"{section.name}（{section.code}）"), styles["heading"]),
             Spacer(0, 2 * mm),
             _figures_table(section, font),
             Spacer(0, 4 * mm),

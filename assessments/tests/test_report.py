@@ -19,6 +19,7 @@ from assessments.reports import jobs as report_jobs
 from assessments.reports.files import FIGURE_COLUMNS, report_pdf, report_xlsx
 from assessments.reports.monthly import monthly_report, weeks_of
 from policing.periods import IsoWeek, Month
+from stations.models import Bureau, Person, Station
 from visits.tests.factories import local
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +166,74 @@ def test_report_job_builds_the_file_with_progress(world):
     assert job.percent == 100
     assert job.steps_done == job.steps_total > 0
     assert load_workbook(io.BytesIO(bytes(job.content))).sheetnames[0] == "汇总"
+
+
+#
+# Injection through names (issue 27, items 2 and 3)
+#
+
+
+def name_station_and_person(world, station_name: str, person_name: str) -> None:
+    Station.objects.filter(pk=world.stations["S"].pk).update(name=station_name)
+    Person.objects.filter(pk=world.persons["officer_a"].pk).update(name=person_name)
+
+
+def test_report_xlsx_stores_names_as_text_not_formulas(world, client_for):
+    """Both the API's file and the /reports/ job's: a station named
+    =HYPERLINK(...) and a person named =1+1 are text cells."""
+    name_station_and_person(world, '=HYPERLINK("http://x.invalid","click")', "=1+1")
+    api = client_for(world.users["bureau_x"]).get(
+        URL, {"month": "2026-10", "format": "xlsx"}
+    )
+    job = report_jobs.request_report(
+        world.bureaus["X"], OCTOBER, "xlsx", user=world.users["bureau_x"]
+    )
+    report_jobs.run_report_job(job)
+    job.refresh_from_db()
+
+    for content in (api.content, bytes(job.content)):
+        workbook = load_workbook(io.BytesIO(content))
+        cells = [
+            cell
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows()
+            for cell in row
+        ]
+        names = {c.value: c.data_type for c in cells if c.value in ("=1+1",)}
+        assert names == {"=1+1": "s"}
+        links = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
+        assert links and all(c.data_type == "s" for c in links)
+        assert not [c for c in cells if c.data_type == "f"]
+
+
+PDF_NAMES = [
+    '城<img src="static/favicon.svg"/>',
+    '城<a href="https://x.invalid/">点击</a>',
+    "城<blink>所</blink>",
+    "城<unknown",
+    "城&所\x01",
+]
+
+
+def links_and_images(pdf: PdfReader) -> tuple[list, list]:
+    links, images = [], []
+    for page in pdf.pages:
+        for annotation in page.get("/Annots") or []:
+            links.append(annotation.get_object())
+        images += list(page.images)
+    return links, images
+
+
+@pytest.mark.parametrize("name", PDF_NAMES)
+def test_report_pdf_shows_markup_in_names_as_text(world, client_for, name):
+    name_station_and_person(world, name, name)
+    Bureau.objects.filter(pk=world.bureaus["X"].pk).update(name=name)
+    response = client_for(world.users["bureau_x"]).get(
+        URL, {"month": "2026-10", "format": "pdf"}
+    )
+    assert response.status_code == 200
+    pdf = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    visible = name.replace("\x01", "")
+    assert visible.replace(" ", "") in text.replace(" ", "").replace("\n", "")
+    assert links_and_images(pdf) == ([], [])

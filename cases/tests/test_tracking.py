@@ -398,6 +398,20 @@ def test_thirty_failures_lock_out_the_client_only(tracked):
     assert str(GENERIC_FAILURE) in response.content.decode()
 
 
+def test_a_locked_out_address_adds_no_failures_to_the_codes_it_tries(tracked):
+    """Issue 27, item 7: behind a shared address (a carrier's NAT) that is
+    locked out, right and wrong attempts alike leave the code usable."""
+    fail_on(tracking.new_code(), tracking.MAX_FAILURES_PER_CLIENT, client="10.4.0.1")
+    for tail in ["1234"] * 3 + ["0000"] * 3:
+        assert tracking.find(tracked.code, tail, client="10.4.0.1") is None
+    tracked.case.refresh_from_db()
+    assert tracked.case.tracking_locked_until is None
+    assert tracking.find(tracked.code, "1234", client="10.4.0.2") is not None
+    logged = TrackAttempt.objects.filter(case=tracked.case, client="10.4.0.1")
+    assert logged.count() == 6
+    assert all(attempt.client_locked for attempt in logged)
+
+
 def test_every_try_is_logged(tracked):
     """Each query leaves an attempt with its client, code hash, case and result."""
     query(tracked.code, "1234", client="10.1.0.1")

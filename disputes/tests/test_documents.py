@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from disputes import workflow
 from disputes.documents import TITLE, agreement_pdf
 from disputes.models import Dispute
+from stations.models import Bureau, Station
 from visits.tests.factories import local
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,25 @@ def test_long_agreement_runs_over_several_pages(world):
     text = text_of(pdf)
     assert "第120条" in text
     assert "当事人（签名）：王建国" in text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        '城<img src="static/favicon.svg"/>',
+        '城<a href="https://x.invalid/">点击</a>',
+        "城<blink>所</blink>",
+        "城<unknown",
+    ],
+)
+def test_agreement_pdf_shows_markup_in_names_as_text(world, name):
+    """Issue 27, item 3: a station, bureau, place or term is never markup."""
+    Station.objects.filter(pk=world.stations["S"].pk).update(name=name)
+    Bureau.objects.filter(pk=world.bureaus["X"].pk).update(name=name)
+    agreement = resolved(world, terms=name)
+    pdf = agreement_pdf(agreement)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert name.replace(" ", "") in text_of(pdf)
+    for page in reader.pages:
+        assert not page.get("/Annots")
+        assert not list(page.images)

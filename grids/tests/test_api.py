@@ -13,7 +13,14 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 from stdnum.cn import ric
 
-from grids.models import NO_GRID_AT_POINT, Area, Grid, Household, Resident
+from grids.models import (
+    ID_NUMBER_REGISTERED,
+    NO_GRID_AT_POINT,
+    Area,
+    Grid,
+    Household,
+    Resident,
+)
 from grids.serializers import NOT_IN_YOUR_GRIDS
 from grids.tests.factories import CELL, ResidentFactory, point, valid_id_number
 from stations.tests.factories import PASSWORD
@@ -447,3 +454,52 @@ def test_officer_cannot_move_a_household_point_out_of_their_grids(world, client_
     household.refresh_from_db()
     assert household.location == before
     assert household.grid == world.grids["A"]
+
+
+#
+# One resident record per person and bureau (issue 27, item 9)
+#
+
+TWICE = valid_id_number(777, region="530321", birth="19800101")
+
+
+@pytest.mark.parametrize(
+    ("writer", "household"),
+    [("officer_b", "B"), ("chief_s", "B"), ("chief_t", "C"), ("bureau_x", "C")],
+)
+def test_a_national_id_registered_in_the_bureau_is_refused(
+    world, client_for, writer, household
+):
+    """The same message whether or not the writer may see the first record:
+    it says the number is registered, never whose or where."""
+    ResidentFactory(household=world.households["A"], id_number=TWICE)
+    before = Resident.objects.count()
+    response = client_for(world.users[writer]).post(
+        RESIDENTS,
+        {
+            "name": "李四",
+            "id_number": TWICE,
+            "household": world.households[household].pk,
+        },
+    )
+    assert response.status_code == 400
+    assert response.json() == {"id_number": [str(ID_NUMBER_REGISTERED)]}
+    assert Resident.objects.count() == before
+
+
+def test_the_same_national_id_in_another_bureau_is_another_record(world, client_for):
+    ResidentFactory(household=world.households["A"], id_number=TWICE)
+    response = client_for(world.users["bureau_y"]).post(
+        RESIDENTS,
+        {"name": "李四", "id_number": TWICE, "household": world.households["D"].pk},
+    )
+    assert response.status_code == 201
+
+
+def test_a_resident_who_moves_keeps_the_record(world, client_for):
+    resident = ResidentFactory(household=world.households["A"], id_number=TWICE)
+    response = client_for(world.users["chief_s"]).patch(
+        f"{RESIDENTS}{resident.pk}/",
+        {"household": world.households["B"].pk, "id_number": TWICE},
+    )
+    assert response.status_code == 200

@@ -1,5 +1,6 @@
 """Ledger import and export: households and residents in sheets, grids in GeoJSON."""
 
+import csv
 import datetime
 import io
 import json
@@ -26,6 +27,7 @@ from grids.tests.factories import (
     square,
     valid_id_number,
 )
+from stations.models import Person, Post
 
 pytestmark = pytest.mark.django_db
 
@@ -590,3 +592,96 @@ def test_the_household_export_names_each_grid(world):
         row[:2] == ["末路1号", "Z-9"] for row in rows_of(content)
     )
     assert rows == 3
+
+
+#
+# Formula injection (issue 27, item 2)
+#
+
+FORMULA = '=HYPERLINK("http://x.invalid","click")'
+#: What a spreadsheet would run: each OWASP CSV-injection start, and one
+#: already behind an apostrophe (it must come back with it).
+FORMULAS = [FORMULA, "+1+1", "-2+3", "@SUM(A1)", "'=1+1"]
+
+
+def store_formulas(world) -> None:
+    """Names and addresses a spreadsheet would run, stored as a careless
+    user (or an attacker) typed them."""
+    Household.objects.filter(pk=world.households["A"].pk).update(address=FORMULA)
+    Post.objects.filter(pk=world.posts["S"].pk).update(
+        name="=1+1", opening_hours="@cmd"
+    )
+    Person.objects.filter(pk=world.persons["officer_a"].pk).update(
+        name="=1+1", phone="+8613912340001"
+    )
+    Resident.objects.filter(pk=world.residents["A"].pk).update(name="-2+3")
+
+
+def csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("entity", ["posts", "staff", "households", "residents"])
+def test_an_xlsx_export_writes_every_text_cell_as_text(world, entity):
+    chief = world.users["chief_s"]
+    store_formulas(world)
+
+    content, _rows = ledgers.export(entity, "xlsx", user=chief)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    texts = [c for c in cells if isinstance(c.value, str)]
+    assert any(c.value[:1] in "=+-@" for c in texts)
+    assert all(c.data_type == "s" for c in texts)
+    assert not any(c.data_type == "f" for c in cells)
+
+
+@pytest.mark.parametrize("entity", ["posts", "staff", "households", "residents"])
+def test_a_csv_export_escapes_cells_a_spreadsheet_would_run(world, entity):
+    chief = world.users["chief_s"]
+    store_formulas(world)
+
+    content, _rows = ledgers.export(entity, "csv", user=chief)
+
+    cells = [cell for row in csv_rows(content) for cell in row]
+    assert any(cell.startswith("'") for cell in cells)
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+@pytest.mark.parametrize("value", FORMULAS)
+def test_escaped_cells_import_back_exactly(world, file_format, value):
+    chief = world.users["chief_s"]
+    Household.objects.filter(pk=world.households["A"].pk).update(address=value)
+    Resident.objects.filter(pk=world.residents["A"].pk).update(name=value)
+    for entity in ("households", "residents"):
+        content, exported = ledgers.export(entity, file_format, user=chief)
+        outcome = ledgers.apply(content, f"x.{file_format}", entity, user=chief)
+        assert outcome.totals == {"new": 0, "update": 0, "skip": exported, "invalid": 0}
+    assert Household.objects.get(pk=world.households["A"].pk).address == value
+    assert Resident.objects.get(pk=world.residents["A"].pk).name == value
+
+
+def test_templates_write_no_formula(world):
+    for entity in ledgers.HEADERS:
+        sheet = openpyxl.load_workbook(io.BytesIO(ledgers.template(entity))).active
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_a_chief_cannot_make_a_chief_by_import(world):
+    """Issue 27, item 6: the 所长 column is the bureau's to change."""
+    person = world.persons["officer_a"]
+    row = ["", person.name, "民警", person.badge_number, person.phone, "是"]
+    headers = ["派出所编码", "姓名", "类别", "警号", "联系电话", "所长"]
+    row[0] = world.stations["S"].code
+    content = sheet([row], headers=headers)
+
+    refused = ledgers.apply(content, "x.xlsx", "staff", user=world.users["chief_s"])
+    assert refused.totals["invalid"] == 1
+    assert refused.rows[0].errors[0]["column"] == "所长"
+    person.refresh_from_db()
+    assert not person.is_chief
+
+    ledgers.apply(content, "x.xlsx", "staff", user=world.users["bureau_x"])
+    person.refresh_from_db()
+    assert person.is_chief

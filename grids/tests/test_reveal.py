@@ -40,7 +40,11 @@ def test_a_chief_sees_the_number_once_and_the_reveal_is_recorded(
     )
 
     assert response.status_code == 200
-    assert response.json() == {"id": resident.pk, "id_number": NUMBER}
+    assert response.json() == {
+        "id": resident.pk,
+        "id_number": NUMBER,
+        "phone": resident.phone,  # the audited way to the full phone too
+    }
     record = IdReveal.objects.get()
     assert (record.resident, record.revealed_by, record.reason) == (
         resident,

@@ -98,3 +98,54 @@ def test_a_bureau_with_a_taken_code_is_refused(world, client_for):
     assert response.status_code == 400
     assert "code" in response.json()
     assert Bureau.objects.count() == count
+
+
+#
+# Appointing chiefs (issue 27, item 6)
+#
+
+
+def test_a_chief_cannot_make_another_person_a_chief(world, client_for):
+    person = world.persons["officer_a"]
+    response = client_for(world.users["chief_s"]).patch(
+        f"/api/v1/persons/{person.pk}/", {"is_chief": True}
+    )
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert not person.is_chief
+
+
+def test_a_chief_cannot_create_a_chief_nor_unmake_one(world, client_for):
+    client = client_for(world.users["chief_s"])
+    created = client.post(
+        "/api/v1/persons/",
+        {
+            "name": "新所长",
+            "kind": "officer",
+            "station": world.stations["S"].pk,
+            "is_chief": True,
+        },
+    )
+    assert created.status_code == 403
+    me = world.persons["chief_s"]
+    assert (
+        client.patch(f"/api/v1/persons/{me.pk}/", {"is_chief": False}).status_code
+        == 403
+    )
+    # Other fields stay the chief's to edit, the flag sent unchanged too.
+    person = world.persons["officer_a"]
+    response = client.patch(
+        f"/api/v1/persons/{person.pk}/", {"name": "改名", "is_chief": False}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("user", ["bureau_x", "superuser"])
+def test_bureau_staff_and_superusers_appoint_chiefs(world, client_for, user):
+    person = world.persons["officer_a"]
+    response = client_for(world.users[user]).patch(
+        f"/api/v1/persons/{person.pk}/", {"is_chief": True}
+    )
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert person.is_chief
