@@ -15,6 +15,10 @@ from policing.periods import local_midnight
 from stations.models import Person
 from visits.models import Patrol, Visit
 
+#
+# How field work is spread over the year
+#
+
 #: visits per weekday, Monday first: weekends are quiet
 VISIT_DAY_FACTORS = (1.05, 1.05, 1.0, 1.0, 0.95, 0.35, 0.25)
 PATROL_DAY_FACTORS = (1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 0.7)
@@ -66,6 +70,11 @@ INFO_ITEMS = {0: 3, 1: 4, 2: 2, 3: 1}
 KEY_PERSON_MEETING_KEPT = 0.8
 KEY_PERSON_TALK_KEPT = 0.85
 KEY_PERSON_REVIEW_KEPT = 0.9
+
+
+#
+# Stage 6: visits
+#
 
 
 def create_visits(city: City) -> dict[str, int]:
@@ -220,6 +229,11 @@ def plan_key_person_contacts(
                     (grid_of[grid_id], resident_id, household_id, kind)
                 )
     return contacts
+
+
+#
+# Stage 7: patrols
+#
 
 
 def create_patrols(city: City) -> dict[str, int]:

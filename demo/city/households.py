@@ -21,6 +21,10 @@ from demo.common import phone as draw_phone
 from grids import national_id
 from grids.models import Area, Grid, Household, Resident
 
+#
+# Stage 4: households
+#
+
 ROADS = (
     "金水路",
     "农业路",
@@ -56,6 +60,10 @@ ROADS = (
 
 
 GROUP_NUMERALS = "一二三四五六七八九十"
+
+#
+# Stage 5: residents
+#
 
 # National ID region codes (GB/T 2260) of Zhengzhou's districts and counties,
 # then of other Henan places people moved in from, as (first year, code):

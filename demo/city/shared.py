@@ -27,6 +27,10 @@ from grids.models import Resident
 from policing.periods import local_midnight
 from stations.models import Assignment, Bureau, Station
 
+#
+# Sizes
+#
+
 #: --size choices and the share of the full city each one generates
 SIZES = {"small": 0.001, "tenth": 0.1, "third": 1 / 3, "full": 1.0}
 
@@ -91,6 +95,10 @@ class CitySize:
             bureau_staff=max(2, round(FULL_BUREAU_STAFF * scale)),
         )
 
+
+#
+# The plan the stages share
+#
 
 CITY_NAME = "郑州市"
 
@@ -220,6 +228,11 @@ class City:
         return local_midnight(self.until)
 
 
+#
+# Writing rows
+#
+
+
 class RowWriter:
     """Insert rows of plain values: ``COPY`` on PostgreSQL, else bulk_create.
 
@@ -333,6 +346,11 @@ def bulk_insert(objects: list[models.Model]) -> list[models.Model]:
     return objects
 
 
+#
+# Random helpers
+#
+
+
 def weighted(rng: random.Random, weights: dict):
     """Draw a key of ``weights`` with probability proportional to its value."""
     return rng.choices(tuple(weights), weights=tuple(weights.values()))[0]
@@ -383,6 +401,11 @@ def random_point(rng: random.Random, polygon: Polygon) -> dict:
         lat = round(rng.uniform(min_lat, max_lat), 6)
         if shapely.contains_xy(polygon, lon, lat):
             return {"type": "Point", "coordinates": [lon, lat]}
+
+
+#
+# Timelines of disputes and cases
+#
 
 
 @dataclass

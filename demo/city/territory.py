@@ -26,6 +26,10 @@ from grids.models import Area, Grid
 from policing import geometry
 from stations.models import Bureau, Post, Station
 
+#
+# Stage 1: bureau, stations, areas and grids
+#
+
 CENTRE = (113.65, 34.75)  # longitude, latitude of the city centre
 # A grid cell is about 1.1 km square at this latitude.
 CELL_LON = 0.012
@@ -420,6 +424,10 @@ def point_of(polygon: Polygon) -> dict:
     point = polygon.representative_point()
     return {"type": "Point", "coordinates": [round(point.x, 6), round(point.y, 6)]}
 
+
+#
+# Stage 2: posts
+#
 
 # Seed: a rural central office serves 4-6 villages; most other villages get
 # a workstation of their own. The shares give about the Hengshan coverage
