@@ -19,6 +19,7 @@ import datetime
 import random
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate
 
@@ -138,13 +139,15 @@ def load_field_work(*, seed: int, today: datetime.date | None = None) -> dict[st
     return counts
 
 
+@dataclass
 class Worker:
     """A tracked member of staff: their bureau and the grids they work in."""
 
-    def __init__(self, bureau: int):
-        self.bureau = bureau
-        self.grids: list[int] = []
-        self.responsible = False
+    bureau: int
+    grids: list[int] = field(default_factory=list)
+    #: responsible for a grid: inspects venues, meets key persons, patrols
+    #: in the evening too
+    responsible: bool = False
 
 
 def _workers(today: datetime.date) -> dict[int, Worker]:
