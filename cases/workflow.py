@@ -66,6 +66,43 @@ ACTIONS = {
 }
 ACTION_NAMES = frozenset(name for names in ACTIONS.values() for name in names)
 
+#: The status each event leaves a case in; notes, return visits and query
+#: codes leave it as it was.
+STATUS_AFTER = {
+    EventKind.REPORTED: Status.REPORTED,
+    EventKind.ACCEPTED: Status.ACCEPTED,
+    EventKind.INVESTIGATING: Status.INVESTIGATING,
+    EventKind.SOLVED: Status.SOLVED,
+    EventKind.CLOSED: Status.CLOSED,
+    EventKind.DROPPED: Status.DROPPED,
+}
+#: The field that dates each event that has one
+DATED_BY = {
+    EventKind.ACCEPTED: "accepted_at",
+    EventKind.SOLVED: "solved_at",
+    EventKind.CLOSED: "closed_at",
+}
+
+
+def apply_event(
+    case: Case, kind: str, *, at: datetime.datetime | None = None
+) -> list[str]:
+    """Set on ``case`` the status and time an event of ``kind`` at ``at`` gives.
+
+    Return the names of the fields changed, for ``save(update_fields=…)``.
+    Nothing is checked or saved: the functions below check the transition
+    first, and the city generator, which writes cases in bulk, applies the
+    same events to unsaved rows.
+    """
+    changed = []
+    if kind in STATUS_AFTER:
+        case.status = STATUS_AFTER[kind]
+        changed.append("status")
+    if kind in DATED_BY:
+        setattr(case, DATED_BY[kind], at)
+        changed.append(DATED_BY[kind])
+    return changed
+
 
 def allowed_actions(case: Case) -> tuple[str, ...]:
     return ACTIONS[case.status]
@@ -181,9 +218,7 @@ def accept(case: Case, *, by, text: str = "", at=None) -> Case:
     case = _lock(case)
     _require(case, "accept")
     now = at or timezone.now()
-    case.status = Status.ACCEPTED
-    case.accepted_at = now
-    case.save(update_fields=["status", "accepted_at"])
+    case.save(update_fields=apply_event(case, EventKind.ACCEPTED, at=now))
     _event(case, EventKind.ACCEPTED, by=by, at=now, text=(text or "").strip())
     return case
 
@@ -193,8 +228,7 @@ def start_investigation(case: Case, *, by, text: str = "", at=None) -> Case:
     """Start investigating an accepted case."""
     case = _lock(case)
     _require(case, "start_investigation")
-    case.status = Status.INVESTIGATING
-    case.save(update_fields=["status"])
+    case.save(update_fields=apply_event(case, EventKind.INVESTIGATING))
     _event(case, EventKind.INVESTIGATING, by=by, at=at, text=(text or "").strip())
     return case
 
@@ -206,9 +240,7 @@ def solve(case: Case, *, by, text: str, at=None) -> Case:
     _require(case, "solve")
     text = _text(text)
     now = at or timezone.now()
-    case.status = Status.SOLVED
-    case.solved_at = now
-    case.save(update_fields=["status", "solved_at"])
+    case.save(update_fields=apply_event(case, EventKind.SOLVED, at=now))
     _event(case, EventKind.SOLVED, by=by, at=now, text=text)
     return case
 
@@ -219,9 +251,7 @@ def close(case: Case, *, by, text: str = "", at=None) -> Case:
     case = _lock(case)
     _require(case, "close")
     now = at or timezone.now()
-    case.status = Status.CLOSED
-    case.closed_at = now
-    case.save(update_fields=["status", "closed_at"])
+    case.save(update_fields=apply_event(case, EventKind.CLOSED, at=now))
     _event(case, EventKind.CLOSED, by=by, at=now, text=(text or "").strip())
     return case
 
@@ -232,8 +262,7 @@ def drop(case: Case, *, by, reason: str, at=None) -> Case:
     case = _lock(case)
     _require(case, "drop")
     reason = _text(reason, REASON_REQUIRED, "reason")
-    case.status = Status.DROPPED
-    case.save(update_fields=["status"])
+    case.save(update_fields=apply_event(case, EventKind.DROPPED))
     _event(case, EventKind.DROPPED, by=by, at=at, text=reason)
     return case
 

@@ -6,6 +6,7 @@ second run finds every row again and leaves the row counts unchanged.
 
 import datetime
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -161,6 +162,10 @@ OTHER_REGIONS = (("530322", "532228"), ("530324", "532226"), ("530326", "532233"
 CODE_CHANGE_YEAR = 1997
 
 KEY_PERSON_SHARE = 0.03
+# The weekly quota asks for 20 distinct households (SPEC §3): a grid needs
+# more than that on record, so that someone well over target has households
+# left to visit. Real grids hold hundreds; the demo records a sample.
+HOUSEHOLDS_PER_GRID = (36, 48)
 
 
 def person_name(rng: random.Random, *, male: bool, surname: str = "") -> str:
@@ -378,6 +383,8 @@ class DemoLoader:
         self.id_numbers: set[str] = set()
         self.addresses: set[str] = set()
         self.households: list[HouseholdPlan] = []
+        #: (spec, area name, grid, box, streets) of each grid, in load order
+        self.places: list[tuple[StationSpec, str, Grid, Box, list[str]]] = []
 
     def load(self) -> list[tuple[str, str]]:
         """Load everything; return the demo logins as (username, role)."""
@@ -393,6 +400,7 @@ class DemoLoader:
             self.load_person(None, Person.Kind.OFFICER, male=male)
             for male in (True, False)
         ]
+        self.plan_more_households()
         self.save_households()
         return self.load_logins(
             officer=first_grid_officer, chief=first_chief, bureau=bureau_staff[0]
@@ -650,16 +658,40 @@ class DemoLoader:
         self, spec: StationSpec, area: str, grid: Grid, box: Box, streets: list[str]
     ) -> None:
         """Draw 15-25 households with their residents for one grid."""
-        rng = self.rng
-        for _ in range(rng.randint(15, 25)):
-            while (text := address(rng, spec, area, streets)) in self.addresses:
-                pass
-            self.addresses.add(text)
-            residents = plan_residents(rng, self.id_numbers)
-            members = min(len(residents) + rng.choice((0, 0, 0, 1, 2)), 6)
-            self.households.append(
-                HouseholdPlan(grid, text, point_inside(rng, box), members, residents)
-            )
+        self.places.append((spec, area, grid, box, streets))
+        for _ in range(self.rng.randint(15, 25)):
+            self.plan_household(self.rng, spec, area, grid, box, streets)
+
+    def plan_more_households(self) -> None:
+        """Bring every grid to HOUSEHOLDS_PER_GRID households.
+
+        Drawn after everything else from a generator of their own, so the
+        first households, the staff and the logins stay as they were.
+        """
+        rng = random.Random(f"{SEED}/households")
+        planned = Counter(plan.grid.pk for plan in self.households)
+        for spec, area, grid, box, streets in self.places:
+            wanted = rng.randint(*HOUSEHOLDS_PER_GRID)
+            for _ in range(wanted - planned[grid.pk]):
+                self.plan_household(rng, spec, area, grid, box, streets)
+
+    def plan_household(
+        self,
+        rng: random.Random,
+        spec: StationSpec,
+        area: str,
+        grid: Grid,
+        box: Box,
+        streets: list[str],
+    ) -> None:
+        while (text := address(rng, spec, area, streets)) in self.addresses:
+            pass
+        self.addresses.add(text)
+        residents = plan_residents(rng, self.id_numbers)
+        members = min(len(residents) + rng.choice((0, 0, 0, 1, 2)), 6)
+        self.households.append(
+            HouseholdPlan(grid, text, point_inside(rng, box), members, residents)
+        )
 
     def save_households(self) -> None:
         """Write the planned households and residents in bulk.

@@ -72,6 +72,70 @@ ACTIONS = {
 
 ACTION_NAMES = frozenset(name for names in ACTIONS.values() for name in names)
 
+#: The status each event leaves a dispute in. Regrading, escalation and a
+#: return visit leave the status as it was.
+STATUS_AFTER = {
+    EventKind.REPORTED: Status.REPORTED,
+    EventKind.ACCEPTED: Status.ACCEPTED,
+    EventKind.SESSION_HELD: Status.MEDIATING,
+    EventKind.RESOLVED: Status.RESOLVED,
+    EventKind.REFERRED: Status.REFERRED,
+    EventKind.FAILED: Status.FAILED,
+    EventKind.CLOSED: Status.CLOSED,
+}
+
+
+def apply_event(
+    dispute: Dispute,
+    kind: str,
+    *,
+    at: datetime.datetime | None = None,
+    policy: DisputePolicy | None = None,
+    to_value: str = "",
+) -> list[str]:
+    """Set on ``dispute`` what an event of ``kind`` at ``at`` changes.
+
+    Return the names of the fields changed, for ``save(update_fields=…)``.
+    Nothing is checked or saved: the functions below check the transition
+    first, and the city generator, which writes disputes in bulk, applies
+    the same events to unsaved rows. Acceptance, regrading and resolution
+    need the bureau's ``policy`` (due times, levels), the dated steps
+    ``at``; ``to_value`` is the new colour of a regrading. Escalation from
+    the station changes nothing.
+    """
+    changed = []
+
+    def set_field(name: str, value) -> None:
+        if getattr(dispute, name) != value:
+            setattr(dispute, name, value)
+            changed.append(name)
+
+    if kind in STATUS_AFTER:
+        set_field("status", STATUS_AFTER[kind])
+    if kind == EventKind.ACCEPTED:
+        set_field("accepted_at", at)
+        set_field(
+            "mediation_due", at + datetime.timedelta(hours=policy.mediation_hours)
+        )
+    elif kind == EventKind.REGRADED:
+        set_field("colour", to_value)
+        # The level rises with the colour, never falls by itself.
+        policy_level = policy.level_for(to_value)
+        if LEVEL_RANK[policy_level] > LEVEL_RANK[dispute.level]:
+            set_field("level", policy_level)
+    elif kind == EventKind.ESCALATED:
+        rank = LEVEL_RANK[dispute.level]
+        if rank + 1 < len(LEVELS):
+            set_field("level", LEVELS[rank + 1])
+    elif kind == EventKind.RESOLVED:
+        set_field("resolved_at", at)
+        set_field(
+            "return_visit_due", at + datetime.timedelta(days=policy.return_visit_days)
+        )
+    elif kind == EventKind.CLOSED:
+        set_field("closed_at", at)
+    return changed
+
 
 def allowed_actions(dispute: Dispute) -> tuple[str, ...]:
     """Return the workflow functions that may be applied to ``dispute`` now.
@@ -224,12 +288,8 @@ def accept(dispute: Dispute, *, by, at: datetime.datetime | None = None) -> Disp
     dispute = _lock(dispute)
     _require(dispute, "accept")
     now = at or timezone.now()
-    dispute.status = Status.ACCEPTED
-    dispute.accepted_at = now
-    dispute.mediation_due = now + datetime.timedelta(
-        hours=_policy(dispute).mediation_hours
-    )
-    dispute.save(update_fields=["status", "accepted_at", "mediation_due"])
+    changed = apply_event(dispute, EventKind.ACCEPTED, at=now, policy=_policy(dispute))
+    dispute.save(update_fields=changed)
     _event(dispute, EventKind.ACCEPTED, by=by, at=now)
     return dispute
 
@@ -261,9 +321,9 @@ def hold_session(
     session.full_clean()
     session.save()
     session.mediators.set(mediators or [by])
-    if dispute.status != Status.MEDIATING:
-        dispute.status = Status.MEDIATING
-        dispute.save(update_fields=["status"])
+    changed = apply_event(dispute, EventKind.SESSION_HELD)
+    if changed:
+        dispute.save(update_fields=changed)
     _event(dispute, EventKind.SESSION_HELD, by=by, at=session.held_at, reason=notes)
     return session
 
@@ -292,10 +352,7 @@ def regrade(
     if COLOUR_RANK[colour] < COLOUR_RANK[dispute.colour] and not reason:
         raise ValidationError({"reason": DOWNGRADE_NEEDS_REASON})
     old_colour = dispute.colour
-    dispute.colour = colour
-    policy_level = _policy(dispute).level_for(colour)
-    if LEVEL_RANK[policy_level] > LEVEL_RANK[dispute.level]:
-        dispute.level = policy_level
+    apply_event(dispute, EventKind.REGRADED, policy=_policy(dispute), to_value=colour)
     dispute.save(update_fields=["colour", "level"])
     _event(
         dispute,
@@ -323,7 +380,7 @@ def escalate(
     if rank + 1 >= len(LEVELS):
         raise ValidationError({"level": ALREADY_AT_STATION})
     old_level = dispute.level
-    dispute.level = LEVELS[rank + 1]
+    apply_event(dispute, EventKind.ESCALATED)
     dispute.save(update_fields=["level"])
     _event(
         dispute,
@@ -380,12 +437,8 @@ def resolve(
     )
     agreement.mediators.set(mediators or [by])
     agreement.consenting_parties.set(parties)
-    dispute.status = Status.RESOLVED
-    dispute.resolved_at = now
-    dispute.return_visit_due = now + datetime.timedelta(
-        days=_policy(dispute).return_visit_days
-    )
-    dispute.save(update_fields=["status", "resolved_at", "return_visit_due"])
+    changed = apply_event(dispute, EventKind.RESOLVED, at=now, policy=_policy(dispute))
+    dispute.save(update_fields=changed)
     _event(dispute, EventKind.RESOLVED, by=by, at=now)
     return agreement
 
@@ -408,7 +461,7 @@ def _end(dispute: Dispute, status: str, kind: str, *, by, reason: str, at) -> Di
     dispute = _lock(dispute)
     _require(dispute, {Status.REFERRED: "refer", Status.FAILED: "fail"}[status])
     reason = _require_reason(reason)
-    dispute.status = status
+    apply_event(dispute, kind)
     dispute.save(update_fields=["status"])
     _event(dispute, kind, by=by, at=at, reason=reason)
     return dispute
@@ -472,8 +525,7 @@ def close(dispute: Dispute, *, by, at: datetime.datetime | None = None) -> Dispu
     if dispute.status == Status.RESOLVED and not dispute.return_visits.exists():
         raise ValidationError({"status": RETURN_VISIT_MISSING})
     now = at or timezone.now()
-    dispute.status = Status.CLOSED
-    dispute.closed_at = now
-    dispute.save(update_fields=["status", "closed_at"])
+    changed = apply_event(dispute, EventKind.CLOSED, at=now)
+    dispute.save(update_fields=changed)
     _event(dispute, EventKind.CLOSED, by=by, at=now)
     return dispute

@@ -1,5 +1,7 @@
 """Transitions of a case: allowed, refused, numbered, coded."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -212,3 +214,29 @@ def test_numbers_follow_the_highest_issued_one(world):
     third = opened(world, at=local(2026, 3, 2, 11, 0))
     assert third.number.endswith("-00003")
     assert second.number.endswith("-00002")
+
+
+def test_apply_event_replays_in_memory_what_the_transitions_save(world, officer):
+    """An unsaved case given the same events ends as the saved one does."""
+    reported_at = local(2026, 11, 2, 9, 0)
+    case = opened(world, at=reported_at)
+    replay = Case(status=S.REPORTED)
+    E = CaseEvent.Kind
+    steps = [
+        (E.ACCEPTED, lambda at: workflow.accept(case, by=officer, at=at)),
+        (
+            E.INVESTIGATING,
+            lambda at: workflow.start_investigation(case, by=officer, at=at),
+        ),
+        (E.SOLVED, lambda at: workflow.solve(case, by=officer, text="已破案", at=at)),
+        (E.CLOSED, lambda at: workflow.close(case, by=officer, at=at)),
+    ]
+    for hours, (kind, transition) in enumerate(steps, 1):
+        at = reported_at + datetime.timedelta(hours=hours)
+        transition(at)
+        workflow.apply_event(replay, kind, at=at)
+    case.refresh_from_db()
+    fields = ("status", "accepted_at", "solved_at", "closed_at")
+    assert {f: getattr(replay, f) for f in fields} == {
+        f: getattr(case, f) for f in fields
+    }

@@ -19,12 +19,12 @@ from django.utils import timezone
 from stdnum.iso7064 import mod_11_2
 
 from cases.models import Case, CaseParty
-from demo.city import local_midnight
 from disputes.models import Agreement, Dispute, DisputePolicy, ReturnVisit
 from grids import national_id
 from grids.models import Area, Grid, Household, Resident
 from grids.tests.factories import HouseholdFactory
 from policing import geometry
+from policing.periods import local_midnight
 from stations.models import Assignment, Person, Post, Station
 from visits.models import Patrol, Visit
 

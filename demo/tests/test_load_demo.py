@@ -1,9 +1,12 @@
 """The demo county loader and the one-step ``demo`` command."""
 
+import datetime
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 import shapely
+import time_machine
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -11,15 +14,21 @@ from django.db import connection
 from django.test import RequestFactory
 from shapely.geometry import shape
 
+from assessments.models import DEFAULT_TARGETS, QuotaSnapshot
+from dashboards.county import county_dashboard
+from dashboards.station import station_dashboard
 from grids import national_id
 from grids.models import Area, Grid, Household, Resident
 from policing import geometry
 from policing.checks import DEMO_PASSWORD
-from stations.models import Assignment, Person, Post, Station
+from policing.periods import IsoWeek, Month, local_midnight
+from stations.models import Assignment, Bureau, Person, Post, Station
 
 pytestmark = pytest.mark.django_db
 
 DEMO_LOGINS = ("officer", "chief", "bureau", "admin")
+#: A Saturday morning: this week's work is in up to Friday.
+SATURDAY = local_midnight(datetime.date(2026, 11, 28)) + datetime.timedelta(hours=9)
 
 
 def load_demo() -> str:
@@ -182,3 +191,49 @@ def test_demo_command_migrates_and_loads_without_serving():
     call_command("demo", "--no-serve", stdout=out)
     assert Grid.objects.exists()
     assert DEMO_PASSWORD in out.getvalue()
+
+
+def colour(completion: float) -> str:
+    """The band ``static/js/dashboard.js`` colours a completion with."""
+    if completion < 0.5:
+        return "red"
+    if completion < 0.8:
+        return "orange"
+    return "yellow" if completion < 1 else "green"
+
+
+def test_some_staff_meet_the_weekly_quota_and_a_few_are_far_behind():
+    """The full weeks' snapshots spread around the targets, as staff do."""
+    load_demo()
+    this_week = IsoWeek.current().monday
+    weeks = QuotaSnapshot.objects.exclude(week_start=this_week)
+    assert weeks.count() >= 1000
+    assert 0.2 <= weeks.filter(met=True).count() / weeks.count() <= 0.65
+    # Far behind: under half of the targets, the dashboards' red.
+    behind = weeks.filter(completion__lt=Decimal("0.5")).count()
+    assert 0.03 <= behind / weeks.count() <= 0.25
+    # Well over: a fifth more households than asked for.
+    target = DEFAULT_TARGETS["household_visits"]
+    assert weeks.filter(household_visits__gte=target * 1.2).count() >= 50
+
+
+def test_the_maps_and_bars_show_every_colour_late_in_the_week():
+    """The station maps and bars colour this week, the county map the month."""
+    with time_machine.travel(SATURDAY, tick=False):
+        load_demo()
+        grids, people = [], []
+        for station in Station.objects.order_by("code"):
+            board = station_dashboard(station)
+            grids += [
+                g["properties"]["completion"] for g in board.map["grids"]["features"]
+            ]
+            people += [row.completion for row in board.quotas]
+        county = county_dashboard(
+            Bureau.objects.get(), Month.containing(SATURDAY.date())
+        )
+    bands = {"red", "orange", "yellow", "green"}
+    assert None not in grids
+    assert {colour(value) for value in grids} == bands
+    assert {colour(value) for value in people} == bands
+    months = [g["properties"]["completion"] for g in county.map["grids"]["features"]]
+    assert {colour(value) for value in months} == bands

@@ -338,3 +338,61 @@ def test_overdue_and_open(world, officer):
     open_ = set(Dispute.objects.open())
     assert {late_contact, in_time, late_mediation, mediating} <= open_
     assert not {late_visit, visited, closed} & open_
+
+
+def test_apply_event_replays_in_memory_what_the_transitions_save(world, officer):
+    """An unsaved dispute given the same events ends as the saved one does."""
+    reported_at = local(2026, 11, 2, 9, 0)
+    dispute = reported(world, at=reported_at)
+    replay = Dispute(colour=dispute.colour, level=dispute.level, status=S.REPORTED)
+    policy = DisputePolicy.for_bureau(world.grids["A"].area.station.bureau_id)
+    E = DisputeEvent.Kind
+    steps = [
+        (E.ACCEPTED, "", lambda at: workflow.accept(dispute, by=officer, at=at)),
+        (
+            E.ESCALATED,
+            "",
+            lambda at: workflow.escalate(dispute, by=officer, reason="难调", at=at),
+        ),
+        (
+            E.REGRADED,
+            "yellow",
+            lambda at: workflow.regrade(dispute, colour="yellow", by=officer, at=at),
+        ),
+        (
+            E.SESSION_HELD,
+            "",
+            lambda at: workflow.hold_session(dispute, by=officer, at=at),
+        ),
+        (
+            E.RESOLVED,
+            "",
+            lambda at: workflow.resolve(dispute, by=officer, terms=TERMS, at=at),
+        ),
+        (
+            E.RETURN_VISIT,
+            "",
+            lambda at: workflow.record_return_visit(
+                dispute, by=officer, outcome="已履行", satisfaction=5, at=at
+            ),
+        ),
+        (E.CLOSED, "", lambda at: workflow.close(dispute, by=officer, at=at)),
+    ]
+    for hours, (kind, to_value, transition) in enumerate(steps, 1):
+        at = reported_at + datetime.timedelta(hours=hours)
+        transition(at)
+        workflow.apply_event(replay, kind, at=at, policy=policy, to_value=to_value)
+    dispute.refresh_from_db()
+    fields = (
+        "status",
+        "colour",
+        "level",
+        "accepted_at",
+        "mediation_due",
+        "resolved_at",
+        "return_visit_due",
+        "closed_at",
+    )
+    assert {f: getattr(replay, f) for f in fields} == {
+        f: getattr(dispute, f) for f in fields
+    }
