@@ -3,7 +3,11 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from policing.phones import mask_phone, sees_staff_phone
-from policing.serializers import GeoJSONField, ScopedModelSerializer
+from policing.serializers import (
+    GeoJSONField,
+    MaskedPhoneMixin,
+    ScopedModelSerializer,
+)
 from stations.models import Assignment, Bureau, Person, Post, Station
 from stations.scoping import CHIEFS_BY_BUREAU, Role, appoints_chiefs, scope_of
 
@@ -49,7 +53,7 @@ class PostSerializer(ScopedModelSerializer):
         return attrs
 
 
-class PersonSerializer(ScopedModelSerializer):
+class PersonSerializer(MaskedPhoneMixin, ScopedModelSerializer):
     class Meta:
         model = Person
         fields = [
