@@ -7,7 +7,11 @@ from grids.models import NO_GRID_AT_POINT, Area, Grid, Household, Resident
 from policing import geometry
 from policing.phones import shown_phone
 from policing.scope import scope_of
-from policing.serializers import GeoJSONField, ScopedModelSerializer
+from policing.serializers import (
+    GeoJSONField,
+    MaskedPhoneMixin,
+    ScopedModelSerializer,
+)
 
 NOT_IN_YOUR_GRIDS = _("This location is not inside any grid you work in.")
 
@@ -96,7 +100,7 @@ class NationalIdField(serializers.CharField):
         return value  # the model's ``id_number`` property is already the mask
 
 
-class ResidentSerializer(ScopedModelSerializer):
+class ResidentSerializer(MaskedPhoneMixin, ScopedModelSerializer):
     id_number = NationalIdField(
         label=_("national ID"),
         help_text=_("Write the full 18-character number; it is read back masked."),

@@ -112,7 +112,8 @@ class PartyPhoneFieldExtension(OpenApiSerializerFieldExtension):
                 "pattern": "^[0-9*-]+$",
                 "maxLength": self.target.max_length,
                 "description": "Masked as 138****0001 unless the requester is "
-                "the grid's own field staff.",
+                "the grid's own field staff (issue 27: residents, staff and "
+                "parties alike).",
             }
         return schema
 

@@ -81,18 +81,14 @@ class ScopedModelSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerialize
 
 
 class PartyPhoneField(serializers.CharField):
-    """A party's phone: checked as a phone number when written, but read back
-    masked (``138****0001``) to most requesters, see
-    :class:`MaskedPartyPhonesMixin`; ``policing.openapi`` documents both."""
+    """A party's, resident's or staff member's phone: checked as a phone
+    number when written, but read back masked (``138****0001``) to most
+    requesters (:func:`policing.phones.shown_phone`); ``policing.openapi``
+    documents both."""
 
 
-class PartySerializer(ScopedModelSerializer):
-    """A party: a resident of the requester's territory, or a name and phone.
-
-    A resident's name and phone stand in for those not given; a party needs
-    a name. ``check_party(attrs)`` may refuse it for the app's own reasons
-    before the model's checks run.
-    """
+class MaskedPhoneMixin:
+    """The model's ``phone`` as a :class:`PartyPhoneField` (issue 27, item 4)."""
 
     def build_standard_field(self, field_name, model_field):
         field_class, field_kwargs = super().build_standard_field(
@@ -101,6 +97,15 @@ class PartySerializer(ScopedModelSerializer):
         if field_name == "phone":
             field_class = PartyPhoneField
         return field_class, field_kwargs
+
+
+class PartySerializer(MaskedPhoneMixin, ScopedModelSerializer):
+    """A party: a resident of the requester's territory, or a name and phone.
+
+    A resident's name and phone stand in for those not given; a party needs
+    a name. ``check_party(attrs)`` may refuse it for the app's own reasons
+    before the model's checks run.
+    """
 
     def validate(self, attrs):
         resident = attrs.get("resident")

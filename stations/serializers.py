@@ -4,7 +4,11 @@ from rest_framework.exceptions import PermissionDenied
 
 from policing.phones import mask_phone, sees_staff_phone
 from policing.scope import CHIEFS_BY_BUREAU, Role, appoints_chiefs, scope_of
-from policing.serializers import GeoJSONField, ScopedModelSerializer
+from policing.serializers import (
+    GeoJSONField,
+    MaskedPhoneMixin,
+    ScopedModelSerializer,
+)
 from stations.models import Assignment, Bureau, Person, Post, Station
 
 AREA_OF_OTHER_STATION = _("A post can only serve areas of its own station.")
@@ -49,7 +53,7 @@ class PostSerializer(ScopedModelSerializer):
         return attrs
 
 
-class PersonSerializer(ScopedModelSerializer):
+class PersonSerializer(MaskedPhoneMixin, ScopedModelSerializer):
     class Meta:
         model = Person
         fields = [

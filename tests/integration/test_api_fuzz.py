@@ -7,6 +7,13 @@ token, on the ``world`` data. No response may be a server error or disagree
 with the schema in its status code, content type or body, and an operation
 that declares authentication must refuse requests without it.
 
+Two strategies of the second hardening probe (issue 27, item 10) are mixed
+into the generated cases, so the run sends no more requests than before:
+about one body in four is replaced by JSON nested deeper than the API takes
+(33 to 64 levels), and about one query or path in four gets integers past
+2^63 in place of its integers (:func:`attack_strategies`, schemathesis
+``map_*`` hooks: a cheap transformation of each generated value).
+
 Environment: ``FUZZ_EXAMPLES`` (fuzzing cases per operation, default 100),
 ``FUZZ_SEED`` (default 1), ``FUZZ_PHASES`` (default
 ``examples,fuzzing``), ``FUZZ_PATHS`` (a regex: only those paths)
@@ -15,6 +22,7 @@ and ``FUZZ_SQLITE=1`` (run on SQLite too).
 
 import os
 import time
+import zlib
 from collections import Counter
 
 import pytest
@@ -23,6 +31,8 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, connection
 from knox.models import AuthToken
+
+from policing.parsers import MAX_DEPTH, depth_of
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 SEED = int(os.environ.get("FUZZ_SEED", "1"))
@@ -41,6 +51,8 @@ CHECKS = (
 
 #: (operation, phase) -> cases sent, for the summary line.
 CASES: Counter = Counter()
+#: the probe's inputs among them: deep JSON bodies, huge integers
+ATTACKS: Counter = Counter()
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql" and os.environ.get("FUZZ_SQLITE") != "1",
@@ -82,6 +94,8 @@ def fuzz_summary(request):
             f"\nschemathesis: {len(operations)} operations, "
             f"{sum(CASES.values())} cases {dict(_by_phase())}, "
             f"fuzzing cases per operation {min(fuzzed)}..{max(fuzzed)}, "
+            f"of which {ATTACKS['deep JSON']} deep JSON bodies and "
+            f"{ATTACKS['huge integers']} with integers past 2^63, "
             f"seed {SEED}, {time.monotonic() - started:.0f} s"
         )
 
@@ -91,6 +105,63 @@ def _by_phase() -> Counter:
     for (_operation, phase), count in CASES.items():
         totals[phase] += count
     return totals
+
+
+#
+# The probe's strategies (issue 27, item 10)
+#
+
+#: One case in this many carries the probe's input instead of its own.
+ATTACK_EVERY = 4
+
+
+def _nested(depth: int):
+    value: list | dict = []
+    for level in range(depth - 1):
+        value = [value] if level % 2 else {"a": value}
+    return value
+
+
+def _pick(value) -> int | None:
+    """A number from 0 to ATTACK_EVERY - 1 per generated value, stable for a
+    seed: the run stays reproducible and sends as many requests as before."""
+    digest = zlib.crc32(repr(value).encode())
+    return digest if digest % ATTACK_EVERY == 0 else None
+
+
+#: Levels past the API's bound the fuzzed bodies go: enough to cross it;
+#: schemathesis hashes each body recursively, so deeper costs time. The
+#: probe's 1,000 and 100,000 levels go as raw bytes in tests/test_bad_input.py.
+DEEPEST = 2 * MAX_DEPTH
+
+
+def deep_json(context, body):
+    """About one body in four: JSON nested past the API's bound."""
+    picked = _pick(body)
+    if picked is None:
+        return body
+    return _nested(MAX_DEPTH + 1 + picked % (DEEPEST - MAX_DEPTH))
+
+
+def huge_integers(context, values):
+    """About one query or path in four: its integers moved past ±2^63."""
+    picked = _pick(values)
+    if picked is None or not isinstance(values, dict):
+        return values
+    sign = -1 if picked % 2 else 1
+    return {
+        name: sign * (2**63 + abs(value))
+        if isinstance(value, int) and not isinstance(value, bool)
+        else value
+        for name, value in values.items()
+    }
+
+
+def attack_strategies(schema) -> None:
+    """Mix the probe's inputs into every operation's generated cases."""
+    schema.hooks.register_hook_with_name(deep_json, "map_body")
+    schema.hooks.register_hook_with_name(huge_integers, "map_query")
+    schema.hooks.register_hook_with_name(huge_integers, "map_path_parameters")
 
 
 @pytest.fixture
@@ -123,12 +194,14 @@ def api_schema(request, wsgi_app, chief_token):
     # operation's name anyway, so give it an attribute to rename.
     if not hasattr(request.node, "_nodeid"):
         request.node._nodeid = request.node.nodeid
-    return schemathesis.openapi.from_wsgi(
+    loaded = schemathesis.openapi.from_wsgi(
         "/api/schema/",
         wsgi_app,
         config=fuzz_config(),
         headers={"Authorization": f"Token {chief_token}"},
     )
+    attack_strategies(loaded)
+    return loaded
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -141,4 +214,9 @@ if os.environ.get("FUZZ_PATHS"):
 def test_api_conforms_to_its_schema(case, chief_token):
     phase = case.meta.phase.name.value if case.meta is not None else "explicit"
     CASES[case.operation.label, phase] += 1
+    if depth_of(case.body) > MAX_DEPTH:
+        ATTACKS["deep JSON"] += 1
+    values = [*(case.query or {}).values(), *(case.path_parameters or {}).values()]
+    if any(isinstance(v, int) and abs(v) >= 2**63 for v in values):
+        ATTACKS["huge integers"] += 1
     case.call_and_validate(headers={"Authorization": f"Token {chief_token}"})
