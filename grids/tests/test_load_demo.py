@@ -7,7 +7,7 @@ import shapely
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import RequestFactory
 from shapely.geometry import shape
 
@@ -36,9 +36,16 @@ def row_counts() -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def demo():
-    return load_demo()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo county, loaded once for the module and rolled back after it.
+
+    The tests that load it themselves come first in this file, so that they
+    start from an empty database.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)
 
 
 def test_second_run_leaves_every_row_count_unchanged():
@@ -53,6 +60,14 @@ def test_second_run_leaves_every_row_count_unchanged():
     assert (
         list(Resident.objects.values_list("pk", "id_number_encrypted")) == ciphertexts
     )
+
+
+def test_demo_command_migrates_and_loads_without_serving():
+    """``demo --no-serve`` migrates, loads and prints the logins."""
+    out = StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    assert Grid.objects.exists()
+    assert DEMO_PASSWORD in out.getvalue()
 
 
 def test_rows_pass_model_validation(demo):
@@ -173,11 +188,3 @@ def test_demo_logins_are_linked_to_their_roles(demo):
     assert chief.station == first_grid.area.station
     assert bureau.station is None
     assert bureau.bureau == chief.bureau
-
-
-def test_demo_command_migrates_and_loads_without_serving():
-    """``demo --no-serve`` migrates, loads and prints the logins."""
-    out = StringIO()
-    call_command("demo", "--no-serve", stdout=out)
-    assert Grid.objects.exists()
-    assert DEMO_PASSWORD in out.getvalue()
