@@ -3,13 +3,22 @@
 ``world`` builds two bureaus and their organisation, and describes in plain
 data who works where. Access tests derive what each principal should see
 from that description, never from the scoping code under test.
+
+The world is built once per test module and shared by the module's tests
+(see "One world per module" below); a test that needs its own gets one.
 """
 
+import copy
 import datetime
+import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
+import time_machine
+from django.db import connection, transaction
 from django.utils import timezone
+from pytest_django.plugin import validate_django_db
 from rest_framework.test import APIClient
 
 from cases.tests.factories import CaseFactory
@@ -20,6 +29,7 @@ from grids.tests.factories import (
     HouseholdFactory,
     ResidentFactory,
 )
+from policing.scope import forget_scope
 from stations.models import Assignment, Person, Post
 from stations.tests.factories import (
     AssignmentFactory,
@@ -205,9 +215,202 @@ def build_world() -> World:
     return w
 
 
+#
+# One world per module
+#
+# Building the world takes 136 queries; most tests only read it, so
+# each module builds it once, inside a transaction of its own that is rolled
+# back after the module's last test (as Django's ``setUpTestData`` does for
+# a class). Each test still runs in its own savepoint inside it, so what a
+# test writes is gone before the next one, and gets a deep copy of the
+# world's objects, so what a test changes in memory is gone too.
+#
+# A test gets a world of its own, built in its own transaction as before,
+# when it is transactional (``django_db(transaction=True)``,
+# ``transactional_db``, ``live_server``), when it is marked ``fresh_world``,
+# or with ``pytest --fresh-world``.
+#
+# A module that freezes the clock for its tests declares the instant in a
+# module-scoped ``world_time`` fixture, so that its world is built at the
+# same instant; a world built at another time than the test sees fails.
+
+#: worlds built in this run: "module" (shared by a module's tests) or "test"
+WORLD_BUILDS: Counter = Counter()
+
+#: how far the clock may move between building a shared world and a test
+#: that reads it, when the clock is not frozen
+WORLD_TIME_TOLERANCE = datetime.timedelta(minutes=10)
+
+_TRANSACTIONAL_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fresh-world",
+        action="store_true",
+        help="build the role fixtures' world afresh for every test",
+    )
+
+
+def shares_world(item) -> bool:
+    """Return whether ``item`` reads the module's shared world."""
+    fixturenames = getattr(item, "fixturenames", ())
+    if "world" not in fixturenames:
+        return False
+    if item.config.getoption("fresh_world") or item.get_closest_marker("fresh_world"):
+        return False
+    if _TRANSACTIONAL_FIXTURES.intersection(fixturenames):
+        return False
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transactional, reset_sequences, _, serialized_rollback, _ = validate_django_db(
+            marker
+        )
+        if transactional or reset_sequences or serialized_rollback:
+            return False
+    return True
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # Within each run of a module's tests, those that share the world go
+    # first, so that it is built once; the others keep their order after
+    # them (pytest-django has put the transactional ones last).
+    runs = itertools.groupby(items, key=lambda item: getattr(item, "module", None))
+    items[:] = [
+        item
+        for _module, run in runs
+        for item in sorted(run, key=lambda item: not shares_world(item))
+    ]
+    for item in items:
+        if shares_world(item):
+            # First, so that the module's transaction opens before the
+            # test's own (``db``), which becomes a savepoint inside it.
+            item.fixturenames.insert(0, "module_world")
+
+
+class SharedWorld:
+    """A module's world, in a transaction rolled back when it closes."""
+
+    def __init__(self, blocker, at):
+        self.blocker = blocker
+        self.at = at
+        self.world = None
+        self.built_at = None
+        self._atomic = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._atomic is not None
+
+    def open(self):
+        with self.blocker.unblock():
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            self._depth = len(connection.atomic_blocks)
+            if self.at is None:
+                self.world = build_world()
+                self.built_at = timezone.now()
+            else:
+                with time_machine.travel(self.at, tick=False):
+                    self.world = build_world()
+                    self.built_at = timezone.now()
+        for user in self.world.users.values():
+            forget_scope(user)
+        WORLD_BUILDS["module"] += 1
+
+    def close(self):
+        if self._atomic is None:
+            return
+        with self.blocker.unblock():
+            assert len(connection.atomic_blocks) == self._depth, (
+                "a transaction opened after the module's world is still open"
+            )
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+        self._atomic = None
+        self.world = None
+
+    def copy(self) -> "World":
+        drift = timezone.now() - self.built_at
+        if not datetime.timedelta(0) <= drift <= WORLD_TIME_TOLERANCE:
+            pytest.fail(
+                f"the module's world was built at {self.built_at:%Y-%m-%d %H:%M}, "
+                f"but the test runs at {timezone.now():%Y-%m-%d %H:%M}: give the "
+                "module a `world_time` fixture returning the instant it freezes "
+                "the clock at, or mark the test `fresh_world`",
+                pytrace=False,
+            )
+        return copy.deepcopy(self.world)
+
+
+@pytest.fixture(scope="module")
+def world_time():
+    """The instant the module's world is built at: now, unless overridden.
+
+    A module that freezes the clock for its tests overrides this fixture
+    with that instant.
+    """
+
+
+#: the open shared world of each test module
+_SHARED_WORLDS: dict = {}
+
+
+@pytest.fixture(scope="module")
+def module_world(request, django_db_setup, django_db_blocker, world_time):
+    """The module's shared world (for the tests that ``shares_world``)."""
+    shared = SharedWorld(django_db_blocker, world_time)
+    shared.open()
+    _SHARED_WORLDS[request.module] = shared
+    yield shared
+    del _SHARED_WORLDS[request.module]
+    shared.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    shared = _SHARED_WORLDS.get(getattr(item, "module", None))
+    if shared is not None and not shared.is_open and shares_world(item):
+        shared.open()  # it was closed for a test that did not share it
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    shared = _SHARED_WORLDS.get(getattr(item, "module", None))
+    if (
+        shared is not None
+        and shared.is_open
+        and getattr(nextitem, "module", None) is item.module
+        and not shares_world(nextitem)
+    ):
+        # The next test of the module builds its own world, or commits.
+        shared.close()
+    return result
+
+
 @pytest.fixture
-def world(db) -> World:
+def world(request, db) -> World:
+    if "module_world" in request.fixturenames:
+        return request.getfixturevalue("module_world").copy()
+    WORLD_BUILDS["test"] += 1
     return build_world()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if WORLD_BUILDS:
+        terminalreporter.write_line(
+            f"world: built {WORLD_BUILDS.total()} times "
+            f"({WORLD_BUILDS['module']} shared by a module's tests, "
+            f"{WORLD_BUILDS['test']} for a test of its own)"
+        )
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.test import override_settings
 from policing.checks import DEMO_PASSWORD
 from stations.tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.db_independent]
 
 
 def login(username, password, **fields):

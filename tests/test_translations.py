@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+pytestmark = pytest.mark.db_independent
+
 CATALOGUES = sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/*.po"))
 
 

@@ -83,6 +83,12 @@ def frozen():
         yield
 
 
+@pytest.fixture(scope="module")
+def world_time():
+    """The module's ``world`` is built at the instant its tests run at."""
+    return NOW
+
+
 def d(value: str) -> Decimal:
     return Decimal(value)
 

@@ -26,6 +26,12 @@ def frozen():
         yield traveller
 
 
+@pytest.fixture(scope="module")
+def world_time():
+    """The module's ``world`` is built at the instant its tests run at."""
+    return NOW
+
+
 def late_visit(world):
     """A visit that changes officer A's information indicator."""
     return VisitFactory(

@@ -35,6 +35,12 @@ def frozen():
         yield
 
 
+@pytest.fixture(scope="module")
+def world_time():
+    """The module's ``world`` is built at the instant its tests run at."""
+    return NOW
+
+
 def test_the_weeks_of_a_month_are_those_whose_thursday_is_in_it():
     # October 2026: Thursday 1st is in W40, Thursday 29th in W44.
     assert weeks_of(OCTOBER) == [IsoWeek(2026, week) for week in range(40, 45)]

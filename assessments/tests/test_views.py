@@ -12,12 +12,19 @@ from visits.tests.factories import local
 pytestmark = pytest.mark.django_db
 
 URL = "/reports/"
+NOW = local(2026, 11, 5, 12)
 
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with time_machine.travel(local(2026, 11, 5, 12), tick=False):
+    with time_machine.travel(NOW, tick=False):
         yield
+
+
+@pytest.fixture(scope="module")
+def world_time():
+    """The module's ``world`` is built at the instant its tests run at."""
+    return NOW
 
 
 @pytest.fixture

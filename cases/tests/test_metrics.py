@@ -43,6 +43,12 @@ def frozen():
         yield
 
 
+@pytest.fixture(scope="module")
+def world_time():
+    """The module's ``world`` is built at the instant its tests run at."""
+    return NOW
+
+
 def report(grid, at, kind=CRIMINAL, *, by, parties=None) -> Case:
     """Return a case reported in ``grid`` at ``at`` through the workflow."""
     category = Case.Category.THEFT if kind == CRIMINAL else Case.Category.FIGHTING

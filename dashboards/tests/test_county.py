@@ -30,6 +30,12 @@ def frozen():
         yield
 
 
+@pytest.fixture(scope="module")
+def world_time():
+    """The module's ``world`` is built at the instant its tests run at."""
+    return NOW
+
+
 def get(client, user, **params):
     client.force_login(user)
     return client.get("/county/", params)

@@ -32,6 +32,12 @@ def wednesday():
         yield
 
 
+@pytest.fixture(scope="module")
+def world_time():
+    """The module's ``world`` is built at the instant its tests run at."""
+    return WEDNESDAY
+
+
 def page(client, user, station, **params):
     client.force_login(user)
     return client.get(f"/stations/{station.pk}/", params)

@@ -10,7 +10,7 @@ import time_machine
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import RequestFactory
 from shapely.geometry import shape
 
@@ -46,9 +46,16 @@ def row_counts() -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def demo():
-    return load_demo()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo county, loaded once for the module and rolled back after it.
+
+    The tests that load it themselves come first in this file, so that they
+    start from an empty database.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)
 
 
 def test_second_run_leaves_every_row_count_unchanged():
@@ -63,6 +70,60 @@ def test_second_run_leaves_every_row_count_unchanged():
     assert (
         list(Resident.objects.values_list("pk", "id_number_encrypted")) == ciphertexts
     )
+
+
+def test_demo_command_migrates_and_loads_without_serving():
+    """``demo --no-serve`` migrates, loads and prints the logins."""
+    out = StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    assert Grid.objects.exists()
+    assert DEMO_PASSWORD in out.getvalue()
+
+
+def colour(completion: float) -> str:
+    """The band ``static/js/dashboard.js`` colours a completion with."""
+    if completion < 0.5:
+        return "red"
+    if completion < 0.8:
+        return "orange"
+    return "yellow" if completion < 1 else "green"
+
+
+def test_some_staff_meet_the_weekly_quota_and_a_few_are_far_behind():
+    """The full weeks' snapshots spread around the targets, as staff do."""
+    load_demo()
+    this_week = IsoWeek.current().monday
+    weeks = QuotaSnapshot.objects.exclude(week_start=this_week)
+    assert weeks.count() >= 1000
+    assert 0.2 <= weeks.filter(met=True).count() / weeks.count() <= 0.65
+    # Far behind: under half of the targets, the dashboards' red.
+    behind = weeks.filter(completion__lt=Decimal("0.5")).count()
+    assert 0.03 <= behind / weeks.count() <= 0.25
+    # Well over: a fifth more households than asked for.
+    target = DEFAULT_TARGETS["household_visits"]
+    assert weeks.filter(household_visits__gte=target * 1.2).count() >= 50
+
+
+def test_the_maps_and_bars_show_every_colour_late_in_the_week():
+    """The station maps and bars colour this week, the county map the month."""
+    with time_machine.travel(SATURDAY, tick=False):
+        load_demo()
+        grids, people = [], []
+        for station in Station.objects.order_by("code"):
+            board = station_dashboard(station)
+            grids += [
+                g["properties"]["completion"] for g in board.map["grids"]["features"]
+            ]
+            people += [row.completion for row in board.quotas]
+        county = county_dashboard(
+            Bureau.objects.get(), Month.containing(SATURDAY.date())
+        )
+    bands = {"red", "orange", "yellow", "green"}
+    assert None not in grids
+    assert {colour(value) for value in grids} == bands
+    assert {colour(value) for value in people} == bands
+    months = [g["properties"]["completion"] for g in county.map["grids"]["features"]]
+    assert {colour(value) for value in months} == bands
 
 
 def test_rows_pass_model_validation(demo):
@@ -183,57 +244,3 @@ def test_demo_logins_are_linked_to_their_roles(demo):
     assert chief.station == first_grid.area.station
     assert bureau.station is None
     assert bureau.bureau == chief.bureau
-
-
-def test_demo_command_migrates_and_loads_without_serving():
-    """``demo --no-serve`` migrates, loads and prints the logins."""
-    out = StringIO()
-    call_command("demo", "--no-serve", stdout=out)
-    assert Grid.objects.exists()
-    assert DEMO_PASSWORD in out.getvalue()
-
-
-def colour(completion: float) -> str:
-    """The band ``static/js/dashboard.js`` colours a completion with."""
-    if completion < 0.5:
-        return "red"
-    if completion < 0.8:
-        return "orange"
-    return "yellow" if completion < 1 else "green"
-
-
-def test_some_staff_meet_the_weekly_quota_and_a_few_are_far_behind():
-    """The full weeks' snapshots spread around the targets, as staff do."""
-    load_demo()
-    this_week = IsoWeek.current().monday
-    weeks = QuotaSnapshot.objects.exclude(week_start=this_week)
-    assert weeks.count() >= 1000
-    assert 0.2 <= weeks.filter(met=True).count() / weeks.count() <= 0.65
-    # Far behind: under half of the targets, the dashboards' red.
-    behind = weeks.filter(completion__lt=Decimal("0.5")).count()
-    assert 0.03 <= behind / weeks.count() <= 0.25
-    # Well over: a fifth more households than asked for.
-    target = DEFAULT_TARGETS["household_visits"]
-    assert weeks.filter(household_visits__gte=target * 1.2).count() >= 50
-
-
-def test_the_maps_and_bars_show_every_colour_late_in_the_week():
-    """The station maps and bars colour this week, the county map the month."""
-    with time_machine.travel(SATURDAY, tick=False):
-        load_demo()
-        grids, people = [], []
-        for station in Station.objects.order_by("code"):
-            board = station_dashboard(station)
-            grids += [
-                g["properties"]["completion"] for g in board.map["grids"]["features"]
-            ]
-            people += [row.completion for row in board.quotas]
-        county = county_dashboard(
-            Bureau.objects.get(), Month.containing(SATURDAY.date())
-        )
-    bands = {"red", "orange", "yellow", "green"}
-    assert None not in grids
-    assert {colour(value) for value in grids} == bands
-    assert {colour(value) for value in people} == bands
-    months = [g["properties"]["completion"] for g in county.map["grids"]["features"]]
-    assert {colour(value) for value in months} == bands

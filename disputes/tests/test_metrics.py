@@ -46,6 +46,12 @@ def frozen():
         yield
 
 
+@pytest.fixture(scope="module")
+def world_time():
+    """The module's ``world`` is built at the instant its tests run at."""
+    return NOW
+
+
 def report(grid, at, colour=Colour.GREEN, *, by=None) -> Dispute:
     """Return a dispute reported at ``at``, with its two parties.
 

@@ -310,6 +310,7 @@ def only_validation_error(validate, value):
         validate(value)
 
 
+@pytest.mark.db_independent
 @settings(max_examples=500, database=None)
 @given(GEOJSON_LIKE)
 def test_validate_polygon_raises_only_validation_error(value):
@@ -317,6 +318,7 @@ def test_validate_polygon_raises_only_validation_error(value):
     only_validation_error(geometry.validate_polygon, value)
 
 
+@pytest.mark.db_independent
 @settings(max_examples=500, database=None)
 @given(GEOJSON_LIKE)
 def test_validate_point_raises_only_validation_error(value):
@@ -324,6 +326,7 @@ def test_validate_point_raises_only_validation_error(value):
     only_validation_error(geometry.validate_point, value)
 
 
+@pytest.mark.db_independent
 @settings(max_examples=500, database=None)
 @given(SHAPED_GEOJSON)
 @example(MIXED_DIMENSIONS)
@@ -332,6 +335,7 @@ def test_validate_polygon_raises_only_validation_error_on_shaped_values(value):
     only_validation_error(geometry.validate_polygon, value)
 
 
+@pytest.mark.db_independent
 @settings(max_examples=500, database=None)
 @given(SHAPED_GEOJSON)
 @example(point(HUGE_INT, 25))

@@ -278,6 +278,7 @@ def stdnum_accepts(number: str) -> bool:
         return False
 
 
+@pytest.mark.db_independent
 @settings(max_examples=500, database=None)
 @given(BODIES)
 def test_validate_agrees_with_stdnum(body):
@@ -302,6 +303,7 @@ def test_validate_agrees_with_stdnum(body):
         assert accepted  # stdnum's stricter region check never beats ours
 
 
+@pytest.mark.db_independent
 @settings(max_examples=500, database=None)
 @given(BODIES, st.sampled_from("0123456789X"))
 def test_wrong_check_character_is_always_rejected(body, check):
@@ -356,6 +358,7 @@ def stdnum_format_and_checksum(value: str) -> bool:
     )
 
 
+@pytest.mark.db_independent
 @settings(max_examples=500, database=None)
 @given(VALID_NUMBERS | ONE_CHARACTER_CHANGED | PADDED | ANY_TEXT)
 def test_validate_accepts_exactly_the_valid_numbers(value):
@@ -374,6 +377,7 @@ def test_validate_accepts_exactly_the_valid_numbers(value):
     )
 
 
+@pytest.mark.db_independent
 @settings(max_examples=500, database=None)
 @given(VALID_NUMBERS)
 def test_mask_of_any_valid_number_reveals_at_most_ten_digits(number):

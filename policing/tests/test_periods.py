@@ -76,6 +76,7 @@ def test_week_across_a_year_boundary():
     assert IsoWeek(2027, 1).previous() == week
 
 
+@pytest.mark.db_independent
 @settings(max_examples=600, deadline=None)
 @given(year=st.integers(1900, 2100), week=st.integers(0, 60))
 def test_parse_accepts_exactly_the_weeks_of_the_iso_calendar(year, week):
@@ -123,6 +124,7 @@ def expected_week(text: str) -> datetime.date | None:
         return None
 
 
+@pytest.mark.db_independent
 @settings(max_examples=500, deadline=None, database=None)
 @given(WEEKISH_TEXT)
 def test_parse_accepts_exactly_the_iso_weeks_of_any_text(text):

@@ -5,7 +5,7 @@ import pytest
 from grids.models import Household
 from grids.tests.factories import GridFactory, square
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_independent]
 
 
 @pytest.fixture

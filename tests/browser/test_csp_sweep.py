@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_independent]
 
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];

@@ -11,7 +11,7 @@ from policing.periods import Month
 from stations.models import Station
 from visits.tests.factories import VisitFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_independent]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 

@@ -4,7 +4,7 @@ import pytest
 
 from disputes.models import Dispute
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_independent]
 
 
 @pytest.fixture

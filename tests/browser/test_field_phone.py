@@ -8,7 +8,7 @@ from tests.browser.phone import OUTBOX, PHONE, choose_household
 from tests.browser.waiting import wait_until
 from visits.models import Visit
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_independent]
 
 
 def bar_value(page, metric: str) -> int:

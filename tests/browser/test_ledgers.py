@@ -7,7 +7,7 @@ import pytest
 
 from grids.models import Household, LedgerImport
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_independent]
 
 
 def test_a_chief_edits_the_exported_households_and_applies_them(

@@ -15,7 +15,7 @@ from tests.browser.phone import OUTBOX, choose_household
 from tests.browser.waiting import wait_until
 from visits.models import Visit
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_independent]
 
 #: the issue's figure
 QUEUED = 50

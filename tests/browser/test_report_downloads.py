@@ -5,7 +5,7 @@ import pytest
 from assessments.models import ReportJob
 from tests.browser.waiting import wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_independent]
 
 
 def test_progress_bar_follows_a_running_job_to_its_download(

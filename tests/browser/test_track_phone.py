@@ -6,7 +6,7 @@ from cases import tracking, workflow
 from cases.models import Rating
 from tests.browser.phone import PHONE
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_independent]
 
 INTERNAL_NOTE = "内部线索：嫌疑人常在夜市出没"
 PUBLIC_NOTE = "已调取周边监控，正在比对。"
