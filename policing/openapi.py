@@ -71,6 +71,12 @@ class AutoSchema(openapi.AutoSchema):
                 ErrorSerializer,
                 description="Unknown or out-of-scope id, or a page past the end.",
             )
+        if self.method in {"POST", "PUT", "PATCH"} and self.get_request_serializer():
+            errors["415"] = OpenApiResponse(
+                ErrorSerializer,
+                description="The body is not JSON, a form or a multipart form "
+                "that can be read.",
+            )
         if self.method in WRITE_METHODS:
             errors["409"] = OpenApiResponse(
                 ErrorSerializer,
