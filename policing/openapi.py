@@ -5,7 +5,9 @@ schemathesis, SECURITY.md G-IV1) reading the schema would not know that a
 list answers 404 for a page past the end or that any write can answer 409.
 The answers below follow from DRF and from ``policing.exceptions``:
 
-- 400: a request body or a query parameter failed validation;
+- 400: a request body or a query parameter failed validation, or a workflow
+  step is not allowed in the record's current status (accepting a dispute
+  twice);
 - 401 and 403: the operation needs a login, and a staff record;
 - 404: the id in the path is unknown or out of scope, or the page is past
   the end;
@@ -21,6 +23,8 @@ from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+from policing.viewsets import WorkflowActionsMixin
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -56,6 +60,12 @@ class AutoSchema(openapi.AutoSchema):
         if self._takes_input():
             errors["400"] = OpenApiResponse(
                 VALIDATION_ERROR_SCHEMA, description="Invalid input."
+            )
+        elif self._is_workflow_step():
+            errors["400"] = OpenApiResponse(
+                VALIDATION_ERROR_SCHEMA,
+                description="The record's current status does not allow this "
+                "step; the reason is on `status`.",
             )
         if any(requirement for requirement in self.get_auth()):
             errors["401"] = OpenApiResponse(
@@ -93,6 +103,14 @@ class AutoSchema(openapi.AutoSchema):
         if self.method in {"POST", "PUT", "PATCH"} and self.get_request_serializer():
             return True
         return bool(self._get_filter_parameters())
+
+    def _is_workflow_step(self) -> bool:
+        # A step without a body (accept, close) is refused by status alone.
+        return (
+            self.method == "POST"
+            and isinstance(self.view, WorkflowActionsMixin)
+            and getattr(self.view, "action", None) not in {None, "create"}
+        )
 
     def _is_paginated_list(self) -> bool:
         return self.method == "GET" and bool(

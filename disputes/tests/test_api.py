@@ -244,12 +244,19 @@ def test_filters(world, client_for, chief):
 
 
 def test_schema_documents_the_transitions(world, client_for, officer):
+    """Each step is in the schema with its refusal, body or not (accept twice)."""
     response = client_for(officer).get("/api/schema/", {"format": "json"})
-    if response.status_code == 404:
-        pytest.skip("no schema endpoint")
     paths = response.json()["paths"]
     for action in ("accept", "hold-session", "regrade", "return-visits", "close"):
-        assert f"/api/v1/disputes/{{id}}/{action}/" in paths
+        operation = paths[f"/api/v1/disputes/{{id}}/{action}/"]["post"]
+        assert "400" in operation["responses"], action
+
+
+def test_accepting_twice_is_the_documented_400(world, client_for, officer):
+    dispute = in_status(world, S.ACCEPTED)
+    response = post(client_for(officer), dispute, "accept")
+    assert response.status_code == 400
+    assert set(response.json()) == {"status"}
 
 
 def test_parties_are_residents_or_named_persons(world, client_for, officer):
