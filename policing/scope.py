@@ -80,6 +80,13 @@ def get_staff_model():
     return apps.get_model(settings.POLICING_STAFF_MODEL, require_ready=False)
 
 
+def staff_role(person) -> Role:
+    """Return the role a staff record gives: bureau staff, chief or field staff."""
+    if person.station_id is None:
+        return Role.BUREAU
+    return Role.CHIEF if person.is_chief else Role.FIELD
+
+
 def _resolve(user) -> Scope:
     if not user.is_active:
         return NO_SCOPE
@@ -93,9 +100,10 @@ def _resolve(user) -> Scope:
     )
     if person is None:
         return NO_SCOPE
-    if person.station_id is None:
+    role = staff_role(person)
+    if role is Role.BUREAU:
         return Scope(role=Role.BUREAU, person_id=person.pk, bureau_id=person.bureau_id)
-    if person.is_chief:
+    if role is Role.CHIEF:
         return Scope(
             role=Role.CHIEF,
             person_id=person.pk,

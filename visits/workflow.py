@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Grid
-from policing.scope import Role, scope_of
+from policing.scope import Role, staff_role
 from visits.models import Patrol
 
 ALREADY_STOPPED = _("This patrol has already ended.")
@@ -75,12 +75,13 @@ def _same_fields(candidate: models.Model, stored: models.Model) -> bool:
 def stop_patrol(patrol: Patrol, *, by, at: datetime.datetime | None = None) -> Patrol:
     """End the running ``patrol`` at ``at`` (default now) on behalf of ``by``.
 
-    Field staff may stop their own patrols only; chiefs and bureau staff any
-    patrol they may edit. Raise ``ValidationError`` on ``ended_at`` if the
-    patrol has ended already, or would end before it started.
+    ``by`` is the staff record of whoever stops it, or ``None`` for an
+    administrator's login without one. Field staff may stop their own patrols
+    only; chiefs, bureau staff and administrators any patrol they may edit.
+    Raise ``ValidationError`` on ``ended_at`` if the patrol has ended already,
+    or would end before it started.
     """
-    scope = scope_of(by)
-    if scope.role is Role.FIELD and patrol.person_id != scope.person_id:
+    if by is not None and staff_role(by) is Role.FIELD and patrol.person_id != by.pk:
         raise PermissionDenied(NOT_YOUR_PATROL)
     # Lock the row: two concurrent stops must not both succeed.
     patrol = Patrol.objects.select_for_update().get(pk=patrol.pk)

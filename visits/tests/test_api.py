@@ -666,6 +666,16 @@ def test_chief_stops_an_officers_patrol(world, client_for):
     assert patrol.ended_at is not None
 
 
+def test_an_administrator_without_staff_record_stops_a_patrol(world, client_for):
+    patrol = PatrolFactory(
+        person=world.persons["officer_a"], grid=world.grids["A"], ended_at=None
+    )
+    response = client_for(world.users["superuser"]).post(stop_url(patrol))
+    assert response.status_code == 200, response.json()
+    patrol.refresh_from_db()
+    assert patrol.ended_at is not None
+
+
 @pytest.mark.parametrize("principal", ["officer_b", "chief_t", "bureau_y"])
 def test_patrol_out_of_scope_cannot_be_stopped(world, client_for, principal):
     """A patrol outside the scope answers 404 and keeps running."""

@@ -289,7 +289,7 @@ def test_stop_patrol_ends_it_at_the_given_time(world):
         ended_at=None,
     )
     stopped = workflow.stop_patrol(
-        patrol, by=world.users["officer_a"], at=local(2026, 11, 1, 23)
+        patrol, by=world.persons["officer_a"], at=local(2026, 11, 1, 23)
     )
     assert stopped.ended_at == local(2026, 11, 1, 23)
     patrol.refresh_from_db()
@@ -306,7 +306,7 @@ def test_stop_patrol_before_its_start_is_rejected(world):
     )
     with pytest.raises(ValidationError, match="The end must be after the start"):
         workflow.stop_patrol(
-            patrol, by=world.users["officer_a"], at=local(2026, 11, 1, 19)
+            patrol, by=world.persons["officer_a"], at=local(2026, 11, 1, 19)
         )
     patrol.refresh_from_db()
     assert patrol.ended_at is None
@@ -316,7 +316,7 @@ def test_stop_patrol_twice_is_rejected(world):
     """A stopped patrol cannot be stopped again."""
     patrol = world.patrols["A"]
     with pytest.raises(ValidationError, match="already ended"):
-        workflow.stop_patrol(patrol, by=world.users["officer_a"])
+        workflow.stop_patrol(patrol, by=world.persons["officer_a"])
 
 
 def test_colleague_may_not_stop_a_patrol(world):
@@ -325,6 +325,6 @@ def test_colleague_may_not_stop_a_patrol(world):
         person=world.persons["officer_a"], grid=world.grids["A"], ended_at=None
     )
     with pytest.raises(PermissionDenied):
-        workflow.stop_patrol(patrol, by=world.users["auxiliary_a"])
+        workflow.stop_patrol(patrol, by=world.persons["auxiliary_a"])
     patrol.refresh_from_db()
     assert patrol.ended_at is None
