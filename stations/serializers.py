@@ -1,6 +1,8 @@
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.fields import empty
 
 from policing.phones import mask_phone, sees_staff_phone
 from policing.scope import CHIEFS_BY_BUREAU, Role, appoints_chiefs, scope_of
@@ -12,6 +14,9 @@ from policing.serializers import (
 from stations.models import Assignment, Bureau, Person, Post, Station
 
 AREA_OF_OTHER_STATION = _("A post can only serve areas of its own station.")
+LOGINS_BY_ADMINISTRATORS = _(
+    "Only an administrator links a login to a staff record or unlinks it."
+)
 
 
 class BureauSerializer(ScopedModelSerializer):
@@ -53,7 +58,37 @@ class PostSerializer(ScopedModelSerializer):
         return attrs
 
 
+class LoginField(serializers.PrimaryKeyRelatedField):
+    """A person's login (SPEC §2).
+
+    Linking a login grants it the person's scope, so only a superuser links
+    or unlinks one (an account-provisioning system works as one). Anyone
+    else may send the value the person already has, as a PUT of what a GET
+    returned does, and is refused before the id is looked up: a refusal
+    must not tell which user ids exist.
+    """
+
+    def run_validation(self, data=empty):
+        if data is not empty and not self.may_set(data):
+            raise PermissionDenied(LOGINS_BY_ADMINISTRATORS)
+        return super().run_validation(data)
+
+    def may_set(self, data) -> bool:
+        if scope_of(self.context["request"].user).role is Role.SUPERUSER:
+            return True
+        instance = self.parent.instance
+        current = instance.user_id if instance is not None else None
+        return str(data) == str(current) if data is not None else current is None
+
+
 class PersonSerializer(MaskedPhoneMixin, ScopedModelSerializer):
+    user = LoginField(
+        queryset=get_user_model().objects.all(),
+        allow_null=True,
+        required=False,
+        label=_("login"),
+    )
+
     class Meta:
         model = Person
         fields = [
@@ -67,9 +102,6 @@ class PersonSerializer(MaskedPhoneMixin, ScopedModelSerializer):
             "badge_number",
             "phone",
         ]
-        # Linking a login to a person grants that login the person's scope:
-        # only an administrator does it, in the admin.
-        read_only_fields = ["user"]
         extra_kwargs = {"bureau": {"required": False}}
 
     def to_representation(self, instance):

@@ -7,6 +7,7 @@ bureau user of bureau X, who may write bureau-level and station records.
 import pytest
 
 from stations.models import Assignment, Bureau, Person, Post, Station
+from stations.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,59 @@ def test_bureau_staff_and_superusers_appoint_chiefs(world, client_for, user):
     assert response.status_code == 200
     person.refresh_from_db()
     assert person.is_chief
+
+
+#
+# Linking a login to a person (issue 19, item 16)
+#
+
+
+def test_a_superuser_links_a_login_to_a_person(world, client_for):
+    login = UserFactory(username="provisioned")
+    person = world.persons["officer_a"]
+    response = client_for(world.users["superuser"]).patch(
+        f"/api/v1/persons/{person.pk}/", {"user": login.pk}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["user"] == login.pk
+    person.refresh_from_db()
+    assert person.user == login
+
+
+def test_a_login_linked_elsewhere_is_a_field_error(world, client_for):
+    person = world.persons["officer_a"]
+    taken = world.users["officer_b"]
+    response = client_for(world.users["superuser"]).patch(
+        f"/api/v1/persons/{person.pk}/", {"user": taken.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "user" in response.json()
+    person.refresh_from_db()
+    assert person.user == world.users["officer_a"]
+
+
+@pytest.mark.parametrize("principal", ["bureau_x", "chief_s"])
+@pytest.mark.parametrize("value", ["spare", "missing", None])
+def test_nobody_else_links_or_unlinks_a_login(world, client_for, principal, value):
+    """The refusal is the same for an unknown id: it tells no user ids."""
+    login = {"spare": UserFactory(username="spare").pk, "missing": 10**9}
+    person = world.persons["officer_a"]
+    response = client_for(world.users[principal]).patch(
+        f"/api/v1/persons/{person.pk}/",
+        {"user": login.get(value)},
+        format="json",
+    )
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.user == world.users["officer_a"]
+
+
+def test_the_login_a_person_has_may_be_sent_back(world, client_for):
+    """A PUT of what a GET returned keeps working for bureau staff."""
+    client = client_for(world.users["bureau_x"])
+    url = f"/api/v1/persons/{world.persons['officer_a'].pk}/"
+    body = client.get(url).json()
+    body["name"] = "改名"
+    response = client.put(url, body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["user"] == world.users["officer_a"].pk
