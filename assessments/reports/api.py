@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
 from assessments.assessment_api import AssessmentRowSerializer, started_month
@@ -51,6 +52,23 @@ class PdfRenderer(ReportFileRenderer):
     media_type = "application/pdf"
     format = "pdf"
     build = staticmethod(files.report_pdf)
+
+
+class ExplicitFormatFirst(DefaultContentNegotiation):
+    """An explicit ``?format=`` wins over the Accept header.
+
+    DRF answers 406 when the two disagree, but an HTTP client that always
+    sends ``Accept: application/json`` asked for the PDF in so many words.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        format = format_suffix or request.query_params.get(
+            self.settings.URL_FORMAT_OVERRIDE
+        )
+        if not format:
+            return super().select_renderer(request, renderers, format_suffix)
+        renderer = self.filter_renderers(renderers, format)[0]
+        return renderer, renderer.media_type
 
 
 class MonthlyReportQuerySerializer(serializers.Serializer):
@@ -125,6 +143,7 @@ class MonthlyReportView(ScopedAPIView):
     """The bureau's monthly report as JSON, xlsx or PDF (bureau staff)."""
 
     renderer_classes = [renderers.JSONRenderer, XlsxRenderer, PdfRenderer]
+    content_negotiation_class = ExplicitFormatFirst
 
     @extend_schema(
         operation_id="reports_monthly",
@@ -134,7 +153,8 @@ class MonthlyReportView(ScopedAPIView):
             "the assessment ranking, disputes by colour and cases, with a "
             "summary; trends from the nightly snapshots. ?format=xlsx gives "
             "a workbook (a sheet per station), ?format=pdf a PDF with a "
-            "chart, both in Chinese. Bureau staff get their own bureau; "
+            "chart, both in Chinese; ?format= wins over the Accept header. "
+            "Bureau staff get their own bureau; "
             "anyone else gets 404."
         ),
         parameters=[MonthlyReportQuerySerializer],

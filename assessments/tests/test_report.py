@@ -138,6 +138,16 @@ def test_api_gives_json_xlsx_and_pdf_to_bureau_staff(world, client_for):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
+@pytest.mark.parametrize("format", ["xlsx", "pdf"])
+def test_an_explicit_format_wins_over_the_accept_header(world, client_for, format):
+    response = client_for(world.users["bureau_x"]).get(
+        URL, {"month": "2026-10", "format": format}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] != "application/json"
+    assert response.content.startswith({"xlsx": b"PK", "pdf": b"%PDF"}[format])
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
