@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -21,6 +22,17 @@ from policing.views import StaffPageMixin, WorkflowActionMixin
 from stations.models import Person
 
 PAGE_SIZE = 25
+
+#: The session key of the receipts just printed: case id -> code and expiry.
+RECEIPTS_SESSION_KEY = "cases:receipts"
+#: How long a printed receipt's page can be reloaded (a printer jam, a
+#: refresh). The clear code lives only in the issuing login's session for
+#: that long; the database keeps its hash alone.
+RECEIPT_SHOWN_FOR = 10 * 60
+RECEIPT_GONE = _(
+    "A receipt's query code is shown only right after it is printed. Print a "
+    "new receipt if the parties need one; the old code then stops working."
+)
 
 ACTION_LABELS = {
     "accept": _("Accept"),
@@ -129,24 +141,41 @@ class CaseDetailView(WorkflowActionMixin, CasePageMixin, TemplateView):
         )
 
     def action_done(self, action: str, case: Case, result):
-        """The receipt is shown right away; other actions go back to the case."""
+        """A new code goes to the receipt page; other actions back to the case.
+
+        POST-redirect-GET: reloading the receipt shows the same code again
+        instead of issuing another one that silently cancels the printed one.
+        """
         if action == "issue_query_code":
-            return self.receipt(case, code=result)
+            receipts = self.request.session.get(RECEIPTS_SESSION_KEY, {})
+            now = timezone.now().timestamp()
+            receipts = {pk: held for pk, held in receipts.items() if held[1] > now}
+            receipts[str(case.pk)] = (result, now + RECEIPT_SHOWN_FOR)
+            self.request.session[RECEIPTS_SESSION_KEY] = receipts
+            return redirect("cases:receipt", pk=case.pk)
         return super().action_done(action, case, result)
 
-    def receipt(self, case: Case, *, code: str):
-        """The printable receipt: the only time the query code is shown."""
-        # The workflow stored the code on a locked copy: read back its hash
-        # (has_query_code); nothing else it changed is on the receipt.
-        case.refresh_from_db(fields=["query_code_hash"])
-        response = self.response_class(
-            request=self.request,
-            template=["cases/receipt.html"],
-            context={
-                "case": case,
-                "code": tracking.display(code),
-                "track_url": settings.SITE_URL + reverse("track:query"),
-            },
+
+class CaseReceiptView(CasePageMixin, TemplateView):
+    """The printable receipt of a code just issued: the only place it is shown."""
+
+    template_name = "cases/receipt.html"
+
+    def get(self, request, *args, **kwargs):
+        case = get_object_or_404(
+            self.visible(Case).select_related("grid__area__station__bureau", "officer"),
+            pk=kwargs["pk"],
+        )
+        held = request.session.get(RECEIPTS_SESSION_KEY, {}).get(str(case.pk))
+        if held is None or held[1] <= timezone.now().timestamp():
+            messages.info(request, RECEIPT_GONE)
+            return redirect(case)
+        response = self.render_to_response(
+            self.get_context_data(
+                case=case,
+                code=tracking.display(held[0]),
+                track_url=settings.SITE_URL + reverse("track:query"),
+            )
         )
         response["Cache-Control"] = "no-store"
         return response

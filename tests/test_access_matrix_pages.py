@@ -419,6 +419,7 @@ def record_pages(w):
         ("disputes:agreement_pdf", "get", STAFF, agreements),
         ("cases:detail", "get", STAFF, cases),
         ("cases:detail", "post", STAFF, cases),
+        ("cases:receipt", "get", STAFF, cases),
         ("dashboards:station", "get", STATION, stations),
         ("grids:ledger_import", "get", LEDGER, ledger_imports),
         ("grids:ledger_import", "post", LEDGER, ledger_imports),
@@ -779,12 +780,18 @@ TARGETS = {
 }
 
 
+#: Related fields only a superuser writes: they point outside any territory
+#: (a login), and anyone else is refused whatever the id
+#: (stations/tests/test_api.py).
+SUPERUSER_ONLY_FIELDS = {("persons", "user")}
+
+
 def related_fields(resource):
     """Writable related fields of a resource's serializer: (name, model, many)."""
     viewset = next(v for prefix, v, _b in router.registry if prefix == resource)
     fields = []
     for name, field in viewset.serializer_class().fields.items():
-        if field.read_only:
+        if field.read_only or (resource, name) in SUPERUSER_ONLY_FIELDS:
             continue
         if isinstance(field, relations.ManyRelatedField):
             fields.append((name, field.child_relation.queryset.model.__name__, True))

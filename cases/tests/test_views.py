@@ -1,9 +1,12 @@
 """The case pages: list, case, opening one, the receipt."""
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from cases import tracking
 from cases.models import Case
@@ -116,12 +119,46 @@ def test_the_course_through_the_pages_and_the_receipt(world):
     assert case.status == Case.Status.SOLVED
     assert not case.events.get(kind="progress").public
 
-    receipt = officer.post(url, {"action": "issue_query_code"})
+    issued = officer.post(url, {"action": "issue_query_code"})
+    assert issued.status_code == 302
+    assert issued.url == f"/cases/{case.pk}/receipt/"
+    receipt = officer.get(issued.url)
     assert receipt.status_code == 200
     assert receipt["Cache-Control"] == "no-store"
     code = re.search(rb"data-code>([0-9A-Z-]+)<", receipt.content)[1].decode()
     found = tracking.find(code, "5678", client="127.0.0.1")
     assert found and found.case == case
+
+
+def test_reloading_the_receipt_shows_the_same_code(world):
+    """A refresh neither issues a new code nor cancels the printed one."""
+    case = world.cases["A"]
+    officer = logged_in(world.users["officer_a"])
+    receipt_url = officer.post(f"/cases/{case.pk}/", {"action": "issue_query_code"}).url
+    case.refresh_from_db()
+    issued_hash = case.query_code_hash
+    codes = {
+        re.search(rb"data-code>([0-9A-Z-]+)<", officer.get(receipt_url).content)[1]
+        for _ in range(2)
+    }
+    assert len(codes) == 1
+    case.refresh_from_db()
+    assert case.query_code_hash == issued_hash
+    assert tracking.code_hash(tracking.normalize(codes.pop().decode())) == issued_hash
+
+
+def test_the_receipt_is_gone_later_and_for_anyone_else(world):
+    case = world.cases["A"]
+    officer = logged_in(world.users["officer_a"])
+    receipt_url = officer.post(f"/cases/{case.pk}/", {"action": "issue_query_code"}).url
+    # Another login of the same station never sees the code.
+    other = logged_in(world.users["chief_s"]).get(receipt_url)
+    assert other.status_code == 302 and other.url == f"/cases/{case.pk}/"
+    # Out of scope: 404, as for the case.
+    assert logged_in(world.users["chief_t"]).get(receipt_url).status_code == 404
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11)):
+        later = officer.get(receipt_url)
+    assert later.status_code == 302
 
 
 def test_a_refused_or_invalid_action_is_400(world):
