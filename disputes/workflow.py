@@ -239,7 +239,7 @@ def report(
     _add_parties(dispute, parties)
     _event(dispute, EventKind.REPORTED, by=by, at=reported_at, to_value=colour)
     if colour == Colour.RED:
-        _notify_red(dispute)
+        _notify_red(dispute, at=reported_at)
     return dispute
 
 
@@ -247,13 +247,14 @@ def _add_parties(dispute: Dispute, parties: list[dict]) -> None:
     add_parties(parties, lambda data: DisputeParty(dispute=dispute))
 
 
-def _notify_red(dispute: Dispute) -> None:
+def _notify_red(dispute: Dispute, *, at: datetime.datetime) -> None:
     notify(
         station_chiefs(dispute.grid.area.station_id),
         kind=Notification.Kind.RED_DISPUTE,
         key=f"dispute:{dispute.pk}:red",
         subject=_subject(dispute),
         url=dispute.get_absolute_url(),
+        at=at,
     )
 
 
@@ -277,9 +278,19 @@ def notify_overdue(now: datetime.datetime | None = None) -> int:
                 key=f"dispute:{dispute.pk}:overdue:{dispute.status}",
                 subject=_subject(dispute),
                 url=dispute.get_absolute_url(),
+                at=missed_deadline(dispute),
             )
         )
     return created
+
+
+def missed_deadline(dispute: Dispute) -> datetime.datetime | None:
+    """The deadline of the dispute's current step (``Dispute.objects.overdue``)."""
+    return {
+        Status.REPORTED: dispute.first_contact_due,
+        Status.ACCEPTED: dispute.mediation_due,
+        Status.RESOLVED: dispute.return_visit_due,
+    }.get(dispute.status)
 
 
 @transaction.atomic
@@ -364,7 +375,7 @@ def regrade(
         reason=reason,
     )
     if colour == Colour.RED:
-        _notify_red(dispute)
+        _notify_red(dispute, at=at or timezone.now())
     return dispute
 
 

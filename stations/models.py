@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policing.audit import audited, audited_links
@@ -340,6 +341,8 @@ class Notification(models.Model):
     ``key`` names the occasion (``dispute:42:red``); a person is told of an
     occasion once, however often the sweep that finds it runs. The text is
     made from ``kind`` when shown, so each reader gets it in their language.
+    It is dated by its occasion (``occurred_at``), not by when a sweep
+    noticed it (``created_at``).
     """
 
     recipient = models.ForeignKey(
@@ -357,6 +360,11 @@ class Notification(models.Model):
     key = models.CharField(_("key"), max_length=100)
     subject = models.CharField(_("subject"), max_length=200)
     url = models.CharField(_("link"), max_length=200, blank=True)
+    occurred_at = models.DateTimeField(
+        _("occurred at"),
+        default=timezone.now,
+        help_text=_("When the occasion arose: the report, or the missed deadline."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
@@ -366,7 +374,7 @@ class Notification(models.Model):
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-occurred_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "key"], name="notification_once_per_occasion"

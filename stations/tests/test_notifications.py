@@ -128,6 +128,39 @@ def test_overdue_sweep_notifies_each_chief_once_per_dispute(world):
     assert Notification.objects.count() == 5
 
 
+def test_notifications_are_dated_by_their_occasion(world):
+    """A red report of last week and a deadline missed six hours ago are
+    dated then, not when the sweep found them (issue 19, item 10)."""
+    reported_at = timezone.now() - datetime.timedelta(days=7)
+    red = workflow.report(
+        grid=world.grids["A"],
+        category=Dispute.Category.LAND,
+        summary="上周上报的红色纠纷",
+        parties=[{"name": "王五"}],
+        colour=Dispute.Colour.RED,
+        by=world.persons["officer_a"],
+        at=reported_at,
+    )
+    late = overdue_dispute(world)
+    workflow.notify_overdue()
+    chief = world.persons["chief_s"]
+    occurred = dict(
+        Notification.objects.filter(recipient=chief).values_list("key", "occurred_at")
+    )
+    assert occurred[f"dispute:{red.pk}:red"] == reported_at
+    assert occurred[f"dispute:{late.pk}:overdue:reported"] == late.first_contact_due
+    page = logged_in(chief.user).get("/notifications/")
+    # The red report is overdue by now as well: three occasions, newest first.
+    assert keys_on_page(page) == [
+        f"dispute:{late.pk}:overdue:reported",
+        f"dispute:{red.pk}:overdue:reported",
+        f"dispute:{red.pk}:red",
+    ]
+    assert timezone.localtime(reported_at).strftime("%Y-%m-%d %H:%M") in (
+        page.content.decode()
+    )
+
+
 def test_overdue_sweep_ignores_disputes_on_time(world):
     """The world's disputes are within their time limits: nobody is told."""
     assert workflow.notify_overdue() == 0
