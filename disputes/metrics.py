@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from disputes.models import (
@@ -19,11 +19,10 @@ from disputes.models import (
     DisputeEvent,
     EventKind,
     Level,
-    MediationSession,
     ReturnVisit,
     Status,
 )
-from disputes.querysets import OPEN_STATUSES
+from disputes.querysets import OPEN_STATUSES, SLA_STEPS, done_in_time
 from policing.metrics import Rate
 from policing.periods import local_midnight
 
@@ -39,33 +38,6 @@ SCORE_PLACES = Decimal("0.01")
 
 #: The breakdowns of the disputes reported in the period: (name, choices).
 BREAKDOWNS = (("colour", Colour), ("level", Level), ("status", Status))
-#: The time-limited steps of the "346" mechanism, each with its due field.
-SLA_STEPS = (
-    ("first_contact", "first_contact_due"),
-    ("mediation", "mediation_due"),
-    ("return_visit", "return_visit_due"),
-)
-
-
-def _done_in_time(step: str):
-    """Return the condition under which ``step`` was done by its due time.
-
-    "The earliest session (visit) is not after the due time" is the same as
-    "some session (visit) is not after it", which ``EXISTS`` says directly.
-    """
-    if step == "first_contact":
-        return Q(accepted_at__lte=F("first_contact_due"))
-    if step == "mediation":
-        return Exists(
-            MediationSession.objects.filter(
-                dispute=OuterRef("pk"), held_at__lte=OuterRef("mediation_due")
-            )
-        )
-    return Exists(
-        ReturnVisit.objects.filter(
-            dispute=OuterRef("pk"), visited_at__lte=OuterRef("return_visit_due")
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -195,7 +167,7 @@ def _from_disputes(
         # visit only runs for the steps due in the window.
         window = Q(**{f"{due}__gte": begins, f"{due}__lt": ends, f"{due}__lte": now})
         aggregates[f"{step}_steps"] = count(window)
-        aggregates[f"{step}_on_time"] = count(window & _done_in_time(step))
+        aggregates[f"{step}_on_time"] = count(window & done_in_time(step))
     totals = disputes.order_by().aggregate(**aggregates)
 
     steps = {

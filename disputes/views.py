@@ -75,6 +75,7 @@ class DisputeBoardView(StaffPageMixin, TemplateView):
         # The latest cards of every status in one query (a window per status).
         ranked = (
             disputes.annotate_overdue()
+            .annotate_done_late()
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -134,8 +135,10 @@ class DisputeDetailView(WorkflowActionMixin, StaffPageMixin, TemplateView):
     action_form = staticmethod(action_form)
 
     def get_object(self) -> Dispute:
-        queryset = self.visible(Dispute).select_related(
-            "grid__area__station", "household", "reported_by", "visit"
+        queryset = (
+            self.visible(Dispute)
+            .annotate_done_late()
+            .select_related("grid__area__station", "household", "reported_by", "visit")
         )
         return get_object_or_404(
             queryset.prefetch_related(

@@ -175,6 +175,34 @@ def test_board_filters_overdue_disputes(world):
     )
 
 
+def test_a_late_first_contact_stays_visible_after_acceptance(world):
+    """Accepting an overdue dispute clears "overdue", not the missed time
+    limit: the board and the page still show it, and the SLA figure counts
+    it as not on time (issue 19, item 14)."""
+    late = grid_a_dispute(
+        world,
+        reported_at=timezone.now() - datetime.timedelta(hours=30),
+        first_contact_due=timezone.now() - datetime.timedelta(hours=6),
+    )
+    page = logged_in(world.users["chief_s"])
+    assert page.post(detail_url(late), {"action": "accept"}).status_code == 302
+    detail = page.get(detail_url(late)).content.decode()
+    assert 'class="overdue-flag"' not in detail
+    assert re.findall(r'data-done-late(?:="(\w+)")?', detail) == ["", "first_contact"]
+    board = page.get("/disputes/").content.decode()
+    card = re.search(
+        rf'data-dispute="{late.pk}">.*?</a>', board, flags=re.DOTALL
+    ).group()
+    assert "data-done-late" in card and "overdue-flag" not in card
+    on_time = Dispute.objects.filter(pk=late.pk).annotate_done_late().get()
+    assert on_time.first_contact_done_late and on_time.done_late
+    assert not on_time.mediation_done_late
+    # A dispute accepted in time is not flagged.
+    in_time = world.disputes["A"]
+    page.post(detail_url(in_time), {"action": "accept"})
+    assert "data-done-late" not in page.get(detail_url(in_time)).content.decode()
+
+
 def test_board_searches_party_names(world):
     """?q= finds a dispute by the name of one of its parties."""
     wang = grid_a_dispute(world, parties=["王五", "赵六"])
