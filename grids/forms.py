@@ -31,6 +31,8 @@ class ResidentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["id_number"].required = not self.instance.id_number_encrypted
         if self.instance.pk:
+            # The stored number is shown masked beside: one label each.
+            self.fields["id_number"].label = _("corrected national ID")
             self.fields["id_number"].widget.attrs["placeholder"] = (
                 self.instance.id_number_masked
             )

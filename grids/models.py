@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grids import national_id
 from grids.querysets import (
@@ -212,7 +213,7 @@ class Resident(models.Model):
         PETITIONER = "petitioner", _("repeated petitioner")
         OTHER = "other", _("other")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number_encrypted = models.TextField(_("national ID (encrypted)"), editable=False)
     id_number_hash = models.CharField(
         _("national ID (lookup hash)"), max_length=64, editable=False, db_index=True

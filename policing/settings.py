@@ -66,14 +66,14 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
-    "knox",
+    "policing.vendor_apps.KnoxConfig",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
     "pgtrigger",
     "pghistory",
-    "axes",
+    "policing.vendor_apps.AxesConfig",
 ]
 LOCAL_APPS = [
     "policing",

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from policing.api_docs import ApiDocsView
 from policing.health import health
-from policing.views import HomeView
+from policing.views import HomeView, favicon
 
 admin.site.site_header = _("Grid policing administration")
 admin.site.site_title = _("Grid policing")
@@ -36,6 +36,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("health/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 # With DEBUG off: no traceback, SQL or path, a request id instead (G-CF5).

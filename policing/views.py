@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.templatetags.static import static
 from django.views.generic import TemplateView
 
 from policing.forms import add_errors
@@ -187,3 +188,8 @@ class HomeView(TemplateView):
         if landing := LANDING_PAGES.get(scope_of(request.user).role):
             return redirect(landing)
         return super().get(request, *args, **kwargs)
+
+
+def favicon(request):
+    """The icon browsers ask for on pages that name none (the admin, a receipt)."""
+    return redirect(static("favicon.ico"), permanent=True)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from policing.audit import audited, audited_links
 from policing.geometry import validate_point
@@ -137,7 +138,7 @@ class Person(models.Model):
         GRID_WORKER = "grid_worker", _("grid worker")
         MEDIATOR = "mediator", _("mediator")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     bureau = models.ForeignKey(
         Bureau,

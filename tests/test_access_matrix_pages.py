@@ -1078,6 +1078,7 @@ ALLOWLIST = {
     "auth-token": "the login of the API (tests/test_login_safety.py)",
     "schema": "the OpenAPI description, no records",
     "health": "database, broker and worker status, no records",
+    "favicon": "a redirect to the static icon",
     "api-docs": "the OpenAPI description, no records",
     "api-root": "links to the resources, no records",
     "home": "test_landing_pages",

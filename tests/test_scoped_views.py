@@ -36,6 +36,7 @@ PUBLIC_OR_SCOPED_ELSEWHERE = {
     "schema": "the OpenAPI schema (staff only, G-CF4)",
     "api-docs": "Swagger UI (staff only, G-CF4)",
     "health": "the load balancer's probe",
+    "favicon": "a redirect to the static icon",
 }
 
 
