@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.querysets import CaseChildQuerySet, CaseQuerySet
 from policing.audit import audited
@@ -58,6 +59,35 @@ class EventKind(models.TextChoices):
     PROGRESS = "progress", _("progress")
     RETURN_VISIT = "return_visit", _("return visit")
     CODE_ISSUED = "code_issued", _("query code issued")
+
+
+#: An administrative case (行政（治安）案件) is investigated and dealt with
+#: (调查, 查处), not solved like a crime (侦查, 破案): its words for the
+#: statuses, events and steps that differ. Keyed by the shared value.
+ADMINISTRATIVE_WORDS = {
+    "investigating": pgettext_lazy("administrative case", "investigating"),
+    "solved": pgettext_lazy("administrative case", "solved"),
+}
+ADMINISTRATIVE_EVENT_WORDS = {
+    EventKind.INVESTIGATING: pgettext_lazy(
+        "administrative case", "investigation started"
+    ),
+    EventKind.SOLVED: pgettext_lazy("administrative case", "solved"),
+}
+
+
+def status_label(kind: str, status: str) -> str:
+    """The name of ``status`` for a case of ``kind``."""
+    if kind == Kind.ADMINISTRATIVE and status in ADMINISTRATIVE_WORDS:
+        return ADMINISTRATIVE_WORDS[status]
+    return Status(status).label
+
+
+def event_label(kind: str, event_kind: str) -> str:
+    """The name of an event of ``event_kind`` on a case of ``kind``."""
+    if kind == Kind.ADMINISTRATIVE and event_kind in ADMINISTRATIVE_EVENT_WORDS:
+        return ADMINISTRATIVE_EVENT_WORDS[event_kind]
+    return EventKind(event_kind).label
 
 
 class PartyRole(models.TextChoices):
@@ -163,6 +193,9 @@ class Case(models.Model):
     def get_absolute_url(self):
         return reverse("cases:detail", args=[self.pk])
 
+    def get_status_display(self) -> str:
+        return status_label(self.kind, self.status)
+
     def clean(self):
         reported_at = self.reported_at or timezone.now()
         if self.occurred_at and self.occurred_at > min(reported_at, timezone.now()):
@@ -262,6 +295,10 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+    def get_kind_display(self) -> str:
+        # The case is at hand wherever events are listed: prefetched from it.
+        return event_label(self.case.kind, self.kind)
 
 
 @audited

@@ -28,6 +28,8 @@ from cases.models import (
     CaseEvent,
     Rating,
     Status,
+    event_label,
+    status_label,
 )
 
 GENERIC_FAILURE = _(
@@ -187,7 +189,7 @@ def public_view(found: tracking.Found) -> PublicView:
     events = [
         PublicEvent(
             kind=event.kind,
-            kind_display=event.get_kind_display(),
+            kind_display=event_label(case.kind, event.kind),
             at=event.at,
             text=event.text,
         )
@@ -210,13 +212,15 @@ def public_view(found: tracking.Found) -> PublicView:
             name=case.officer.name, badge_number=case.officer.badge_number
         ),
         events=events,
-        steps=progress_steps(case.status, {event.kind for event in events}),
+        steps=progress_steps(
+            case.status, {event.kind for event in events}, kind=case.kind
+        ),
         may_rate=case.status in RATABLE_STATUSES and rating is None,
         rating=rating,
     )
 
 
-def progress_steps(status: str, reached: set[str]) -> list[Step]:
+def progress_steps(status: str, reached: set[str], *, kind: str) -> list[Step]:
     """Return the progress stepper for a case in ``status``.
 
     A dropped case shows the steps its public timeline reached, then the
@@ -225,14 +229,14 @@ def progress_steps(status: str, reached: set[str]) -> list[Step]:
     if status == Status.DROPPED:
         # Status steps and their events share their values ("accepted" ...).
         done = [step for step in STEPS if step == Status.REPORTED or step in reached]
-        return [Step(step, step.label, "done") for step in done] + [
+        return [Step(step, status_label(kind, step), "done") for step in done] + [
             Step(Status.DROPPED, Status.DROPPED.label, "dropped")
         ]
     position = STEPS.index(status)
     return [
         Step(
             step,
-            step.label,
+            status_label(kind, step),
             "done" if i < position else "current" if i == position else "todo",
         )
         for i, step in enumerate(STEPS)

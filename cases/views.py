@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from cases import tracking, workflow
@@ -43,6 +44,19 @@ ACTION_LABELS = {
     "add_progress": _("Note progress"),
     "record_return_visit": _("Record a return visit"),
     "issue_query_code": _("Print a receipt with a new query code"),
+}
+#: The actions an administrative case names in its own words (调查, 查处).
+ADMINISTRATIVE_ACTION_LABELS = {
+    "start_investigation": pgettext_lazy(
+        "administrative case", "Start the investigation"
+    ),
+    "solve": pgettext_lazy("administrative case", "Solved"),
+}
+ADMINISTRATIVE_ACTION_DONE = {
+    "start_investigation": pgettext_lazy(
+        "administrative case", "The investigation has started."
+    ),
+    "solve": pgettext_lazy("administrative case", "The case is solved."),
 }
 ACTION_DONE = {
     "accept": _("The case is accepted."),
@@ -135,10 +149,22 @@ class CaseDetailView(WorkflowActionMixin, CasePageMixin, TemplateView):
             case=case,
             parties=parties,
             actions=[
-                (action, ACTION_LABELS[action], forms[action]) for action in actions
+                (action, self.action_label(case, action), forms[action])
+                for action in actions
             ],
             **kwargs,
         )
+
+    @staticmethod
+    def action_label(case: Case, action: str) -> str:
+        if case.kind == Kind.ADMINISTRATIVE and action in ADMINISTRATIVE_ACTION_LABELS:
+            return ADMINISTRATIVE_ACTION_LABELS[action]
+        return ACTION_LABELS[action]
+
+    def done_message(self, action: str, case: Case) -> str:
+        if case.kind == Kind.ADMINISTRATIVE and action in ADMINISTRATIVE_ACTION_DONE:
+            return str(ADMINISTRATIVE_ACTION_DONE[action])
+        return super().done_message(action, case)
 
     def action_done(self, action: str, case: Case, result):
         """A new code goes to the receipt page; other actions back to the case.

@@ -170,16 +170,15 @@ def _from_disputes(
         aggregates[f"{step}_on_time"] = count(window & done_in_time(step))
     totals = disputes.order_by().aggregate(**aggregates)
 
+    # The seeds set no target for handling on time (SPEC §2: only mediation
+    # success and satisfaction have one), so these rates carry none.
     steps = {
-        step: Rate.of(
-            totals[f"{step}_on_time"], totals[f"{step}_steps"], target=TARGET_RATE
-        )
+        step: Rate.of(totals[f"{step}_on_time"], totals[f"{step}_steps"])
         for step, _due in SLA_STEPS
     }
     overall = Rate.of(
         sum(rate.numerator for rate in steps.values()),
         sum(rate.denominator for rate in steps.values()),
-        target=TARGET_RATE,
     )
     counts = DisputeCounts(
         total=totals["total"],

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -29,7 +30,7 @@ from visits.models import Visit
 
 #: the board's columns: a title and the statuses shown in it
 COLUMNS = (
-    (_("Reported"), (Status.REPORTED,)),
+    (pgettext_lazy("dispute status", "Reported"), (Status.REPORTED,)),
     (_("Accepted"), (Status.ACCEPTED,)),
     (_("Mediating"), (Status.MEDIATING,)),
     (_("Resolved"), (Status.RESOLVED,)),

@@ -82,3 +82,73 @@ def test_the_favicon_is_served(client):
     assert response.status_code == 301
     static_path = response.url.removeprefix("/static/")
     assert finders.find(static_path)
+
+
+#
+# Words (issue 19, items 2 and 3)
+#
+
+
+def test_the_dispute_board_names_the_status_and_the_date_apart(world):
+    chief = logged_in(world.users["chief_s"])
+    board = chief.get("/disputes/").content.decode()
+    columns = re.findall(r'<section class="board-column" aria-label="([^"]+)"', board)
+    assert columns[0] == "待受理"
+    assert "报案" not in board
+    dispute = world.disputes["A"]
+    detail = chief.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert "<dt>上报时间</dt>" in detail
+
+
+def test_the_board_rates_use_the_seeds_words_and_targets(world):
+    board = logged_in(world.users["chief_s"]).get("/disputes/").content.decode()
+    kpis = {
+        name: (label, detail)
+        for name, label, detail in re.findall(
+            r'data-kpi="(\w+)">\s*<span class="kpi-label">([^<]+)</span>'
+            r'.*?kpi-detail">([^<]*)</span>',
+            board,
+            flags=re.DOTALL,
+        )
+    }
+    assert kpis["success_rate"][0] == "化解率"
+    assert kpis["satisfaction"][0] == "群众满意率"
+    assert "目标 90%" in kpis["success_rate"][1]
+    assert "目标 90%" in kpis["satisfaction"][1]
+    # The seeds set no target for handling on time.
+    assert "目标" not in kpis["sla"][1]
+
+
+def test_an_administrative_case_is_investigated_and_dealt_with(world):
+    from cases.tests.factories import CaseFactory
+
+    officer = world.persons["officer_a"]
+    case = CaseFactory(
+        grid=world.grids["A"],
+        officer=officer,
+        kind="administrative",
+        category="gambling",
+        status="investigating",
+    )
+    page = logged_in(world.users["officer_a"]).get(f"/cases/{case.pk}/")
+    html = page.content.decode()
+    assert "行政（治安）案件" in html
+    assert (
+        '<span class="tag status-investigating" data-status="investigating">调查中'
+        in html
+    )
+    assert "侦查" not in html
+    assert "<summary>已查处</summary>" in html
+    criminal = world.cases["A"]
+    criminal.status = "investigating"
+    criminal.save()
+    html = logged_in(world.users["officer_a"]).get(f"/cases/{criminal.pk}/")
+    assert "侦查中" in html.content.decode()
+
+
+def test_key_persons_due_have_one_name_on_every_page(world):
+    field = logged_in(world.users["officer_a"]).get("/field/").content.decode()
+    station = logged_in(world.users["chief_s"]).get("/", follow=True).content.decode()
+    for html in (field, station):
+        assert "待联系的重点人员" in html
+        assert "待见面" not in html
