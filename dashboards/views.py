@@ -58,12 +58,12 @@ RANKING_COLUMNS = (
     ("rank", _("Rank")),
     ("name", _("Name")),
     ("station", _("Station")),
-    ("visibility", _("Visibility")),
-    ("familiarity", _("Familiarity")),
-    ("incident_rate", _("Incident rate")),
-    ("information", _("Information")),
-    ("effectiveness", _("Effectiveness")),
-    ("satisfaction", _("Satisfaction")),
+    ("visibility", _("Visibility score")),
+    ("familiarity", _("Familiarity score")),
+    ("incident_rate", _("Incident rate score")),
+    ("information", _("Information score")),
+    ("effectiveness", _("Effectiveness score")),
+    ("satisfaction", _("Satisfaction score")),
     ("score", _("Score")),
 )
 RANKING_PAGE_SIZE = 50

@@ -152,3 +152,13 @@ def test_key_persons_due_have_one_name_on_every_page(world):
     for html in (field, station):
         assert "待联系的重点人员" in html
         assert "待见面" not in html
+
+
+def test_the_ranking_calls_its_indicators_scores(world):
+    html = logged_in(world.users["bureau_x"]).get("/county/").content.decode()
+    headers = re.findall(r'data-sort-key="(\w+)">([^<]+)</a>', html)
+    named = dict(headers)
+    assert named["visibility"] == "见警率得分"
+    assert named["incident_rate"] == "发案率得分"
+    assert named["satisfaction"] == "群众满意率得分"
+    assert "data-score-note" in html

@@ -42,13 +42,15 @@ STATUS_LABELS = {
     "computed": "已计算（未发布）",
     LIVE: "实时计算",
 }
+#: The indicators are 0-100 scores, not the rates they are named after: a
+#: 发案率 of 100 means few incidents.
 INDICATOR_LABELS = {
-    "visibility": "见警率",
-    "familiarity": "熟悉率",
-    "incident_rate": "发案率",
-    "information": "信息采集率",
-    "effectiveness": "实效率",
-    "satisfaction": "满意率",
+    "visibility": "见警率得分",
+    "familiarity": "熟悉率得分",
+    "incident_rate": "发案率得分",
+    "information": "信息采集率得分",
+    "effectiveness": "实效率得分",
+    "satisfaction": "群众满意率得分",
 }
 
 PERCENT = "0.0%"
