@@ -24,7 +24,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    Flowable,
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
@@ -117,7 +119,7 @@ FIGURE_COLUMNS = [
     Column("黄色", 6, INTEGER, lambda s: s.disputes.counts.by_colour["yellow"]),
     Column("橙色", 6, INTEGER, lambda s: s.disputes.counts.by_colour["orange"]),
     Column("红色", 6, INTEGER, lambda s: s.disputes.counts.by_colour["red"]),
-    Column("调解成功率", 10, PERCENT, lambda s: _rate(s.disputes.success_rate)),
+    Column("纠纷化解率", 10, PERCENT, lambda s: _rate(s.disputes.success_rate)),
     Column("超期未结", 9, INTEGER, lambda s: s.disputes.counts.overdue),
     Column("案件", 6, INTEGER, lambda s: s.incidents.cases),
     Column("刑事", 6, INTEGER, lambda s: s.incidents.criminal),
@@ -337,14 +339,70 @@ def report_pdf(report: MonthlyReport) -> bytes:
     for section in report.stations:
         story += [
             PageBreak(),
+            _RunningSection(f"{section.name}（{section.code}）"),
             Paragraph(markup(f"{section.name}（{section.code}）"), styles["heading"]),
             Spacer(0, 2 * mm),
             _figures_table(section, font),
             Spacer(0, 4 * mm),
             _people_table(report, section, font, styles["body"]),
         ]
-    document.build(story)
+    document.build(story, canvasmaker=_numbered_canvas(title(report), font))
     return buffer.getvalue()
+
+
+class _RunningSection(Flowable):
+    """Names the station whose part begins here, for the running header."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self):
+        self.canv.section_name = self.name
+
+
+def _numbered_canvas(running_title: str, font: str) -> type[Canvas]:
+    """A canvas that puts the title and station on top of every page and
+    "第 n 页 / 共 m 页" at its foot.
+
+    The page count is known only at the end, so every page is kept until
+    ``save`` and drawn then (reportlab's two-pass recipe).
+    """
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.section_name = ""
+            self._kept_pages = []
+
+        def showPage(self):
+            self._kept_pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._kept_pages)
+            for number, page in enumerate(self._kept_pages, start=1):
+                self.__dict__.update(page)
+                self._draw_running_text(number, total)
+                super().showPage()
+            super().save()
+
+        def _draw_running_text(self, number: int, total: int) -> None:
+            width, height = PAGE
+            self.saveState()
+            self.setFont(font, 8)
+            self.setFillColor(colors.HexColor("#555555"))
+            header = " · ".join(filter(None, [running_title, self.section_name]))
+            self.drawString(MARGIN, height - MARGIN + 4 * mm, header)
+            self.drawRightString(
+                width - MARGIN, MARGIN - 8 * mm, f"第 {number} 页 / 共 {total} 页"
+            )
+            self.restoreState()
+
+    return NumberedCanvas
 
 
 #: The summary columns of the PDF: the landscape page holds about a dozen.
@@ -356,7 +414,7 @@ PDF_SUMMARY = [
     "考核平均分",
     "纠纷受理",
     "红色",
-    "调解成功率",
+    "纠纷化解率",
     "超期未结",
     "案件",
     "万人发案率",
@@ -381,7 +439,7 @@ def _table(rows: list[list], font: str, *, text_columns=(0,), total_row=False) -
 
     Numbers are right-aligned, the ``text_columns`` (names) left-aligned.
     """
-    table = Table(rows, repeatRows=1)
+    table = _BalancedTable(rows, repeatRows=1)
     style = [
         ("FONTNAME", (0, 0), (-1, -1), font),
         ("FONTSIZE", (0, 0), (-1, -1), 8),
@@ -402,6 +460,39 @@ def _table(rows: list[list], font: str, *, text_columns=(0,), total_row=False) -
         style.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#DDE7F0")))
     table.setStyle(TableStyle(style))
     return table
+
+
+#: The fewest body rows a table split leaves on a page of their own.
+MIN_ROWS_ON_A_PAGE = 12
+
+
+class _BalancedTable(Table):
+    """A table whose split leaves no page with a handful of rows on it.
+
+    When the rows that overflow a page are fewer than ``MIN_ROWS_ON_A_PAGE``,
+    the split comes earlier, so the next page gets that many.
+    """
+
+    def split(self, available_width, available_height):
+        parts = super().split(available_width, available_height)
+        if len(parts) != 2:
+            return parts
+        left_over = len(parts[1]._cellvalues) - self.repeatRows
+        if left_over >= MIN_ROWS_ON_A_PAGE:
+            return parts
+        body_heights = self._rowHeights[self.repeatRows :]
+        row_height = sum(body_heights) / len(body_heights)
+        shortfall = MIN_ROWS_ON_A_PAGE - left_over
+        earlier = super().split(
+            available_width, available_height - shortfall * row_height
+        )
+        if (
+            len(earlier) == 2
+            and len(earlier[0]._cellvalues) - self.repeatRows >= MIN_ROWS_ON_A_PAGE
+        ):
+            # The page has room left: the rest would start in it otherwise.
+            return [earlier[0], PageBreak(), earlier[1]]
+        return parts
 
 
 def _summary_table(report: MonthlyReport, font: str) -> Table:

@@ -5,7 +5,9 @@ with one visit, patrol and dispute by its responsible officer. The clock is
 frozen on 2026-11-05, so October 2026 is last month.
 """
 
+import dataclasses
 import io
+import re
 
 import pytest
 import time_machine
@@ -16,7 +18,12 @@ from pypdf import PdfReader
 
 from assessments.models import ReportJob
 from assessments.reports import jobs as report_jobs
-from assessments.reports.files import FIGURE_COLUMNS, report_pdf, report_xlsx
+from assessments.reports.files import (
+    FIGURE_COLUMNS,
+    MIN_ROWS_ON_A_PAGE,
+    report_pdf,
+    report_xlsx,
+)
 from assessments.reports.monthly import monthly_report, weeks_of
 from policing.periods import IsoWeek, Month
 from stations.models import Bureau, Person, Station
@@ -120,6 +127,32 @@ def test_pdf_is_chinese_with_the_stations_and_a_chart(world):
             assert row.person_name in text
     assert any(section.assessment for section in report.stations)
     assert len(pdf.pages) == 1 + len(report.stations)
+
+
+@pytest.mark.parametrize("people", [30, 52])
+def test_every_pdf_page_names_its_station_and_its_number(world, people):
+    """A station's part running over pages keeps its name on each, every page
+    says "第 n 页 / 共 m 页", and no page is left with a handful of rows
+    (issue 19, item 12)."""
+    report = monthly_report(world.bureaus["X"], OCTOBER)
+    section = next(section for section in report.stations if section.assessment)
+    many = [
+        dataclasses.replace(section.assessment[0], person_name=f"民警{n:03d}")
+        for n in range(people)
+    ]
+    long_section = dataclasses.replace(section, assessment=many)
+    report = dataclasses.replace(report, stations=[long_section])
+    pages = [
+        page.extract_text() for page in PdfReader(io.BytesIO(report_pdf(report))).pages
+    ]
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, start=1):
+        assert f"第 {number} 页 / 共 {len(pages)} 页" in text
+    for text in pages[1:]:
+        assert long_section.name in text
+    rows_per_page = [len(re.findall(r"民警\d{3}", text)) for text in pages[1:]]
+    assert sum(rows_per_page) == people
+    assert min(rows_per_page) >= MIN_ROWS_ON_A_PAGE
 
 
 def test_api_gives_json_xlsx_and_pdf_to_bureau_staff(world, client_for):
