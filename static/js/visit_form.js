@@ -138,11 +138,46 @@
     );
   });
 
+  // The time of the visit: now, unless the officer logs one made earlier.
+  // Left as filled in, it means the moment the form is sent.
+  const timeInput = form.elements.visited_at;
+  let timeEdited = false;
+
+  function localMinute(date) {
+    const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+    return local.toISOString().slice(0, 16);
+  }
+
+  function fillNow() {
+    const now = localMinute(new Date());
+    timeInput.value = now;
+    timeInput.max = now;
+    timeEdited = false;
+  }
+
+  timeInput.addEventListener("input", () => {
+    timeEdited = true;
+  });
+  fillNow();
+
+  function visitedAt() {
+    if (!timeEdited || !timeInput.value) {
+      return new Date();
+    }
+    // "YYYY-MM-DDTHH:MM" without an offset is read as local time.
+    return new Date(timeInput.value);
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors();
     if (!form.elements.household.value) {
       showError("household", message("choose"));
+      return;
+    }
+    const when = visitedAt();
+    if (when.getTime() > Date.now() + 60000) {
+      showError("visited_at", message("future"));
       return;
     }
     const payload = {
@@ -151,7 +186,7 @@
       kind: form.elements.kind.value,
       info_items: Number(form.elements.info_items.value || 0),
       notes: form.elements.notes.value,
-      visited_at: new Date().toISOString(),
+      visited_at: when.toISOString(),
     };
     if (form.elements.resident.value) {
       payload.resident = Number(form.elements.resident.value);
@@ -177,6 +212,7 @@
       showError("non_field_errors", message(result.status === "login" ? "login" : "queued"));
       form.reset();
       form.elements.household.value = "";
+      fillNow();
       location = null;
     }
   });

@@ -1,7 +1,7 @@
 """The officer's phone: log visits through the typeahead, online and offline."""
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from disputes.models import Dispute
 from tests.browser.phone import OUTBOX, PHONE, choose_household
@@ -34,6 +34,42 @@ def test_visit_logged_through_the_typeahead_moves_the_progress_bar(
     assert Visit.objects.count() == visits_before + 1
     # The page fits the phone: nothing wider than the screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+#: the browser's local time, ``hours`` from now, as a datetime-local field takes it
+LOCAL_MINUTE = """hours => {
+  const at = new Date(Date.now() + hours * 3600000);
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60000)
+    .toISOString().slice(0, 16);
+}"""
+
+
+def test_a_visit_made_earlier_keeps_its_time_and_the_future_is_refused(
+    phone, live_server, world
+):
+    """The time defaults to now; an earlier one is stored as given, a later
+    one is refused on the phone (issue 19, item 5)."""
+    address = world.households["A"].address
+    phone.goto(f"{live_server.url}/field/visits/new/")
+    now_shown = phone.input_value("input[name=visited_at]")
+    assert now_shown == phone.evaluate(LOCAL_MINUTE, 0)
+    choose_household(phone, address[:2], address)
+
+    phone.fill("input[name=visited_at]", phone.evaluate(LOCAL_MINUTE, 2))
+    phone.click("[data-visit-form] button[type=submit]")
+    assert phone.is_visible('[data-error-for="visited_at"]')
+    assert (
+        not Visit.objects.filter(person=world.persons["officer_a"])
+        .exclude(pk=world.visits["A"].pk)
+        .exists()
+    )
+
+    phone.fill("input[name=visited_at]", phone.evaluate(LOCAL_MINUTE, -3))
+    phone.click("[data-visit-form] button[type=submit]")
+    phone.wait_for_url(f"{live_server.url}/field/")
+    logged = Visit.objects.filter(person=world.persons["officer_a"]).latest("pk")
+    hours_ago = (timezone.now() - logged.visited_at).total_seconds() / 3600
+    assert 2.9 < hours_ago < 3.1
 
 
 def test_visits_logged_offline_are_sent_once_when_back_online(
