@@ -22,4 +22,6 @@ def notifications(request):
         "sees_field_pages": lambda: (
             scope_of(user).person_id is not None and scope_of(user).role is Role.FIELD
         ),
+        # The phone's tab bar links to the grid page when there is one grid.
+        "field_grid_ids": lambda: sorted(scope_of(user).grid_ids),
     }
