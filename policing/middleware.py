@@ -11,6 +11,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.db import connection
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_cache_control
 from pghistory.middleware import HistoryMiddleware
 
@@ -153,3 +154,22 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         patch_cache_control(response, no_store=True)
         return response
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Gzip the responses that carry no CSRF token (issue 19, item 17).
+
+    BREACH recovers a secret from the size of compressed responses that
+    also reflect the attacker's input. A page with a form holds the CSRF
+    token, so it goes out as it is; API JSON and pages without a form are
+    compressed, and Django pads each compressed body with random bytes
+    (Heal-the-BREACH). The session cookie is SameSite=Lax, so requests an
+    attacker's page scripts arrive without the login. Static files are
+    compressed ahead of time by WhiteNoise, which answers before this runs.
+    It sits inside ``CsrfViewMiddleware``, which clears the flag read here.
+    """
+
+    def process_response(self, request, response):
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return response  # the token was put in this response
+        return super().process_response(request, response)

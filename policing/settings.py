@@ -103,6 +103,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Inside the CSRF middleware, which forgets on the way out whether the
+    # response used the token; the middleware outside only add headers.
+    "policing.middleware.CompressionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "policing.middleware.SessionLifetimeMiddleware",
     "policing.middleware.AuditContextMiddleware",

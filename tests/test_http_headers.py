@@ -7,6 +7,7 @@ the headers too). Each route is requested as an anonymous visitor, a field
 officer, a station chief, bureau staff and a superuser.
 """
 
+import gzip
 import re
 import time
 
@@ -275,3 +276,26 @@ def test_map_tiles_are_allowed_as_images_from_their_origin(tiles, origin):
     from policing.settings import _tile_origin
 
     assert _tile_origin(tiles) == origin
+
+
+#
+# Compression (issue 19, item 17)
+#
+
+
+def test_api_json_is_compressed(world, client):
+    client.force_login(world.users["chief_s"])
+    response = client.get("/api/v1/grids/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert gzip.decompress(response.content).startswith(b"{")
+
+
+def test_a_page_with_a_csrf_token_is_not_compressed(world, client):
+    """BREACH: a page holding the token goes out as it is."""
+    client.force_login(world.users["officer_a"])
+    response = client.get("/field/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert b"csrfmiddlewaretoken" in response.content
+    assert not response.has_header("Content-Encoding")
