@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Area, Grid, Household, Resident
@@ -25,8 +26,14 @@ class GridFilterSet(SearchFilterSet):
 
 
 class HouseholdFilterSet(SearchFilterSet):
-    # Officers find a household by a piece of its address or a resident's name.
-    search_fields = ("address", "residents__name")
+    """Officers find a household by a piece of its address or a resident's name.
+
+    A household found by a resident's name carries that resident
+    (``matched_resident_id``, ``matched_resident_name``), so the typeahead
+    can say whom it found. ``EXISTS`` rather than a join: no row repeated
+    per resident, so no ``DISTINCT`` over the whole page.
+    """
+
     grid = id_filter("grid", _("grid"))
     area = id_filter("grid__area", _("area"))
     station = id_filter("grid__area__station", _("station"))
@@ -34,6 +41,18 @@ class HouseholdFilterSet(SearchFilterSet):
     class Meta:
         model = Household
         fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        named = Resident.objects.filter(
+            household=OuterRef("pk"), name__icontains=value
+        ).order_by("name", "pk")
+        return queryset.filter(Q(address__icontains=value) | Exists(named)).annotate(
+            matched_resident_id=Subquery(named.values("pk")[:1]),
+            matched_resident_name=Subquery(named.values("name")[:1]),
+        )
 
 
 class ResidentFilterSet(SearchFilterSet):

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grids import national_id, reveal, services
@@ -46,13 +47,37 @@ class GridSerializer(ScopedModelSerializer):
         return grid
 
 
+class MatchedResidentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class HouseholdSerializer(ScopedModelSerializer):
     location = GeoJSONField(required=False, allow_null=True)
+    matched_resident = serializers.SerializerMethodField(
+        help_text=_(
+            "With ?q=, the resident whose name matched; null when the address did."
+        )
+    )
 
     class Meta:
         model = Household
-        fields = ["id", "address", "location", "grid", "member_count"]
+        fields = [
+            "id",
+            "address",
+            "location",
+            "grid",
+            "member_count",
+            "matched_resident",
+        ]
         extra_kwargs = {"grid": {"required": False}}
+
+    @extend_schema_field(MatchedResidentSerializer(allow_null=True))
+    def get_matched_resident(self, household) -> dict | None:
+        resident_id = getattr(household, "matched_resident_id", None)
+        if resident_id is None:
+            return None
+        return {"id": resident_id, "name": household.matched_resident_name}
 
     def validate(self, attrs):
         # The grid follows the location unless the request names the grid.

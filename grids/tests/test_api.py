@@ -503,3 +503,24 @@ def test_a_resident_who_moves_keeps_the_record(world, client_for):
         {"household": world.households["B"].pk, "id_number": TWICE},
     )
     assert response.status_code == 200
+
+
+#
+# The household search says whom it found (issue 19, item 6)
+#
+
+
+def test_a_household_found_by_a_residents_name_names_the_resident(world, client_for):
+    household = world.households["A"]
+    ResidentFactory(household=household, name="王秀英")
+    first_by_name = ResidentFactory(household=household, name="王秀兰")
+    client = client_for(world.users["officer_a"])
+
+    found = client.get("/api/v1/households/", {"q": "王秀"}).json()["results"]
+    assert [row["id"] for row in found] == [household.pk]  # once, two matches
+    assert found[0]["matched_resident"] == {"id": first_by_name.pk, "name": "王秀兰"}
+
+    by_address = client.get("/api/v1/households/", {"q": household.address[:3]})
+    assert by_address.json()["results"][0]["matched_resident"] is None
+    unsearched = client.get("/api/v1/households/").json()["results"]
+    assert {row["matched_resident"] for row in unsearched} == {None}

@@ -79,6 +79,10 @@
 
   function choose(household) {
     form.elements.household.value = household.id;
+    // A household found by a resident's name is visited with that resident.
+    form.elements.resident.value = household.matched_resident
+      ? household.matched_resident.id
+      : "";
     search.value = household.address;
     suggestions.hidden = true;
     showError("household", "");
@@ -107,6 +111,14 @@
         item.setAttribute("role", "option");
         item.tabIndex = 0;
         item.textContent = household.address;
+        if (household.matched_resident) {
+          // Found by a resident's name: say whom.
+          const who = document.createElement("span");
+          who.className = "muted";
+          who.dataset.matchedResident = household.matched_resident.id;
+          who.textContent = ` · ${household.matched_resident.name}`;
+          item.append(who);
+        }
         item.addEventListener("click", () => choose(household));
         item.addEventListener("keydown", (event) => event.key === "Enter" && choose(household));
         suggestions.append(item);

@@ -72,6 +72,25 @@ def test_a_visit_made_earlier_keeps_its_time_and_the_future_is_refused(
     assert 2.9 < hours_ago < 3.1
 
 
+def test_a_household_found_by_name_shows_and_takes_the_resident(
+    phone, live_server, world
+):
+    resident = world.residents["A"]
+    phone.goto(f"{live_server.url}/field/visits/new/")
+    phone.fill("[data-household-search]", resident.name)
+    match = phone.locator(f'[data-suggestions] [data-matched-resident="{resident.pk}"]')
+    match.wait_for()
+    assert resident.name in match.text_content()
+    match.click()
+    phone.click("[data-visit-form] button[type=submit]")
+    phone.wait_for_url(f"{live_server.url}/field/")
+    logged = Visit.objects.filter(person=world.persons["officer_a"]).latest("pk")
+    assert (logged.household_id, logged.resident_id) == (
+        resident.household_id,
+        resident.pk,
+    )
+
+
 def test_visits_logged_offline_are_sent_once_when_back_online(
     phone, live_server, world
 ):
