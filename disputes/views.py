@@ -106,10 +106,13 @@ class DisputeBoardView(StaffPageMixin, TemplateView):
                     "cards": cards[:CARDS_PER_COLUMN],
                 }
             )
+        phone_column = self.phone_column()
         today = timezone.localdate()
         figures = dispute_metrics(disputes, start=today.replace(day=1), end=today)
         return super().get_context_data(
             columns=columns,
+            phone_column=phone_column,
+            mine=self.scope.person_id,
             filterset=filterset,
             figures=figures,
             colour_shares=_colour_shares(figures.counts.by_colour),
@@ -125,6 +128,14 @@ class DisputeBoardView(StaffPageMixin, TemplateView):
             may_report=self.scope.person_id is not None,
             **kwargs,
         )
+
+    def phone_column(self) -> int:
+        """The column a phone shows (``?column=``), the first by default."""
+        try:
+            column = int(self.request.GET.get("column", 0))
+        except ValueError:
+            return 0
+        return column if 0 <= column < len(COLUMNS) else 0
 
 
 class DisputeDetailView(WorkflowActionMixin, StaffPageMixin, TemplateView):

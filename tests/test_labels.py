@@ -92,7 +92,9 @@ def test_the_favicon_is_served(client):
 def test_the_dispute_board_names_the_status_and_the_date_apart(world):
     chief = logged_in(world.users["chief_s"])
     board = chief.get("/disputes/").content.decode()
-    columns = re.findall(r'<section class="board-column" aria-label="([^"]+)"', board)
+    columns = re.findall(
+        r'<section class="board-column[^"]*" aria-label="([^"]+)"', board
+    )
     assert columns[0] == "待受理"
     assert "报案" not in board
     dispute = world.disputes["A"]

@@ -52,3 +52,38 @@ def test_chief_regrades_a_dispute_to_red_and_is_notified(chief, live_server, wor
     assert chief.locator(".bell").get_attribute("data-unread") == "0"
     dispute.refresh_from_db()
     assert dispute.colour == Dispute.Colour.RED
+
+
+def test_on_a_phone_the_board_is_one_status_with_ones_own_first(
+    phone, live_server, world
+):
+    """At 390 px: one status at a time, picked by tabs, the officer's own
+    disputes above the others (issue 19, item 8)."""
+    from disputes.tests.factories import DisputeFactory
+
+    colleague = world.persons["auxiliary_a"]
+    newer_of_a_colleague = DisputeFactory(
+        grid=world.grids["A"], reported_by=colleague, summary="同事上报的纠纷"
+    )
+    own = world.disputes["A"]
+    assert own.reported_by == world.persons["officer_a"]
+    assert newer_of_a_colleague.reported_at > own.reported_at
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(f"{live_server.url}/disputes/")
+
+    visible_columns = phone.locator(".board-column:visible")
+    assert visible_columns.count() == 1
+    assert visible_columns.get_attribute("aria-label") == "待受理"
+    cards = visible_columns.locator(".dispute-card")
+    order = cards.evaluate_all(
+        "cards => cards.map(c => [c.dataset.dispute, c.getBoundingClientRect().top])"
+    )
+    top_down = [int(pk) for pk, _top in sorted(order, key=lambda row: row[1])]
+    assert top_down[:2] == [own.pk, newer_of_a_colleague.pk]
+
+    phone.click('.status-tabs [data-column="5"]')
+    phone.wait_for_url("**/disputes/?column=5")
+    assert (
+        phone.locator(".board-column:visible").get_attribute("aria-label") == "已办结"
+    )
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
