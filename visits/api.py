@@ -17,6 +17,7 @@ from visits.models import Inspection, Patrol, Service, Venue, Visit
 from visits.serializers import (
     InspectionSerializer,
     PatrolSerializer,
+    PatrolStopSerializer,
     ServiceSerializer,
     VenueSerializer,
     VisitSerializer,
@@ -73,13 +74,22 @@ class PatrolViewSet(FieldWorkViewSet):
     serializer_class = PatrolSerializer
     filterset_class = PatrolFilterSet
 
-    @extend_schema(request=None, responses=PatrolSerializer)
+    @extend_schema(request=PatrolStopSerializer, responses=PatrolSerializer)
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
-        """End a running patrol now."""
+        """End a running patrol, now or at the ``ended_at`` given.
+
+        A phone that was offline when the officer tapped stop sends that
+        moment; sending the same end again changes nothing.
+        """
+        patrol = self.get_object()
+        body = PatrolStopSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         # An administrator's login without a staff record may stop one too.
         by = getattr(request.user, "person", None)
-        patrol = workflow.stop_patrol(self.get_object(), by=by)
+        patrol = workflow.stop_patrol(
+            patrol, by=by, at=body.validated_data.get("ended_at")
+        )
         return Response(self.get_serializer(patrol).data)
 
 

@@ -254,3 +254,12 @@ class ServiceSerializer(FieldWorkSerializer):
         # household.
         sent = getattr(self, "initial_data", {})
         return "household" if "household" in sent and "grid" not in sent else "grid"
+
+
+class PatrolStopSerializer(serializers.Serializer):
+    """The body of a stop: empty, or the moment the officer tapped stop."""
+
+    ended_at = serializers.DateTimeField(
+        required=False,
+        help_text=_("When the patrol ended; now if left out."),
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Grid
 from policing.scope import Role, staff_role
-from visits.models import Patrol
+from visits.models import CLOCK_SKEW, IN_THE_FUTURE, Patrol
 
 ALREADY_STOPPED = _("This patrol has already ended.")
 NOT_YOUR_PATROL = _("Only the patrol's own person or a station chief may stop it.")
@@ -78,15 +78,22 @@ def stop_patrol(patrol: Patrol, *, by, at: datetime.datetime | None = None) -> P
     ``by`` is the staff record of whoever stops it, or ``None`` for an
     administrator's login without one. Field staff may stop their own patrols
     only; chiefs, bureau staff and administrators any patrol they may edit.
-    Raise ``ValidationError`` on ``ended_at`` if the patrol has ended already,
-    or would end before it started.
+    A phone that lost its signal sends the moment the officer tapped stop
+    (``at``), and may send it again: a replay of the same end is answered
+    with the patrol as it is. Raise ``ValidationError`` on ``ended_at`` if
+    the patrol has ended otherwise, or would end in the future or before it
+    started.
     """
     if by is not None and staff_role(by) is Role.FIELD and patrol.person_id != by.pk:
         raise PermissionDenied(NOT_YOUR_PATROL)
     # Lock the row: two concurrent stops must not both succeed.
     patrol = Patrol.objects.select_for_update().get(pk=patrol.pk)
     if patrol.ended_at is not None:
+        if at is not None and patrol.ended_at == at:
+            return patrol  # a phone's replay of a stop that got through
         raise ValidationError({"ended_at": ALREADY_STOPPED})
+    if at is not None and at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"ended_at": IN_THE_FUTURE})
     patrol.ended_at = at or timezone.now()
     patrol.clean()
     patrol.save(update_fields=["ended_at"])

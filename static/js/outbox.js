@@ -138,6 +138,38 @@
     save(load().filter((item) => item.payload.client_uuid !== clientUuid));
   }
 
+  // Change the fields of a record still waiting (a patrol stopped before its
+  // start was sent). Resolve to whether it was still waiting.
+  function update(clientUuid, fields) {
+    const items = load();
+    const item = items.find((other) => other.payload.client_uuid === clientUuid);
+    if (!item || item.errors) {
+      return false;
+    }
+    Object.assign(item.payload, fields);
+    save(items);
+    return true;
+  }
+
+  // Call onSent once the waiting record has left the outbox, sent. A record
+  // the server refuses stays, marked, and is no longer watched.
+  function whenSent(clientUuid, onSent) {
+    const listener = (items) => {
+      const item = items.find((other) => other.payload.client_uuid === clientUuid);
+      if (!item) {
+        listeners.delete(listener);
+        onSent();
+      } else if (item.errors) {
+        listeners.delete(listener);
+      }
+    };
+    listeners.add(listener);
+  }
+
+  function isWaiting(clientUuid) {
+    return load().some((item) => item.payload.client_uuid === clientUuid);
+  }
+
   window.addEventListener("online", flush);
   setInterval(flush, 30000);
 
@@ -145,6 +177,9 @@
     submit,
     flush,
     discard,
+    update,
+    whenSent,
+    isWaiting,
     uuid,
     csrfToken,
     items: load,

@@ -17,6 +17,15 @@
     node.hidden = !text;
   }
 
+  const status = document.querySelector("[data-notice]");
+
+  function showNotice(text, state) {
+    status.textContent = text;
+    status.className = `notice ${state}`;
+    status.dataset.notice = state;
+    status.hidden = !text;
+  }
+
   function payload() {
     const data = { client_uuid: window.outbox.uuid() };
     data[form.dataset.timeField] = new Date().toISOString();
@@ -37,7 +46,8 @@
     form.querySelectorAll("[data-error-for]").forEach((node) => showError(node.dataset.errorFor, ""));
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    const result = await window.outbox.submit(form.dataset.api, payload(), form.dataset.label);
+    const data = payload();
+    const result = await window.outbox.submit(form.dataset.api, data, form.dataset.label);
     button.disabled = false;
     if (result.status === "sent") {
       window.location.assign(form.dataset.next);
@@ -46,7 +56,9 @@
         showError(field, Array.isArray(errors) ? errors.join(" ") : String(errors)),
       );
     } else {
-      showError("non_field_errors", form.dataset[result.status === "login" ? "login" : "queued"]);
+      // Kept on the phone: not an error, a record on its way.
+      showNotice(form.dataset[result.status === "login" ? "login" : "queued"], "pending");
+      window.outbox.whenSent(data.client_uuid, () => showNotice(form.dataset.sent, "sent"));
       form.reset();
     }
   });

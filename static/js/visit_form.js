@@ -26,6 +26,15 @@
     node.hidden = !text;
   }
 
+  const notice = document.querySelector("[data-notice]");
+
+  function showNotice(text, state) {
+    notice.textContent = text;
+    notice.className = `notice ${state}`;
+    notice.dataset.notice = state;
+    notice.hidden = !text;
+  }
+
   function clearErrors() {
     form.querySelectorAll("[data-error-for]").forEach((node) => {
       node.textContent = "";
@@ -221,7 +230,9 @@
         showError(field, Array.isArray(errors) ? errors.join(" ") : String(errors)),
       );
     } else {
-      showError("non_field_errors", message(result.status === "login" ? "login" : "queued"));
+      // Kept on the phone: not an error, a record on its way.
+      showNotice(message(result.status === "login" ? "login" : "queued"), "pending");
+      window.outbox.whenSent(payload.client_uuid, () => showNotice(message("sent"), "sent"));
       form.reset();
       form.elements.household.value = "";
       fillNow();

@@ -759,3 +759,56 @@ def test_a_visit_from_the_doorstep_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(16):
         assert post().status_code == 201
     assert Visit.objects.filter(person=world.persons["officer_a"]).count() >= 1
+
+
+def test_a_stop_sent_late_keeps_the_moment_it_was_tapped(world, client_for):
+    """A phone offline at the tap sends that moment; a replay changes nothing
+    (issue 19, item 4)."""
+    started = timezone.now() - datetime.timedelta(hours=3)
+    patrol = PatrolFactory(
+        person=world.persons["officer_a"],
+        grid=world.grids["A"],
+        started_at=started,
+        ended_at=None,
+    )
+    client = client_for(world.users["officer_a"])
+    tapped = started + datetime.timedelta(hours=2)
+    body = {"ended_at": tapped.isoformat()}
+    first = client.post(stop_url(patrol), body, format="json")
+    assert first.status_code == 200, first.json()
+    replay = client.post(stop_url(patrol), body, format="json")
+    assert replay.status_code == 200
+    assert replay.json()["ended_at"] == first.json()["ended_at"]
+    patrol.refresh_from_db()
+    assert patrol.ended_at == tapped
+    other = {"ended_at": (tapped + datetime.timedelta(minutes=5)).isoformat()}
+    refused = client.post(stop_url(patrol), other, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {"ended_at": [str(ALREADY_STOPPED)]}
+
+
+@pytest.mark.parametrize(
+    ("offset", "error"),
+    [
+        (datetime.timedelta(hours=1), IN_THE_FUTURE),
+        (-datetime.timedelta(days=1), END_BEFORE_START),
+    ],
+)
+def test_a_stop_in_the_future_or_before_the_start_is_refused(
+    world, client_for, offset, error
+):
+    patrol = PatrolFactory(
+        person=world.persons["officer_a"],
+        grid=world.grids["A"],
+        started_at=timezone.now() - datetime.timedelta(hours=1),
+        ended_at=None,
+    )
+    response = client_for(world.users["officer_a"]).post(
+        stop_url(patrol),
+        {"ended_at": (timezone.now() + offset).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"ended_at": [str(error)]}
+    patrol.refresh_from_db()
+    assert patrol.ended_at is None
