@@ -82,10 +82,8 @@ def station_dashboard(
     now = now or timezone.now()
     today = timezone.localdate(now)
     week = IsoWeek.containing(today)
-    quotas = weekly_quotas(
-        week=week, persons=quota_persons(week).filter(station=station)
-    )
-    expected = (today - week.monday).days / 7 + 1 / 7
+    quotas = station_quotas(station, week)
+    expected = week_pace(today)
     this_week, last_week = _visits_in_weeks(station, week)
     disputes = Dispute.objects.of_station(station.pk)
     grid_completion = completion_by_grid(
@@ -106,10 +104,7 @@ def station_dashboard(
         coverage=coverage(stations=Station.objects.filter(pk=station.pk), on=today),
         coverage_targets=TARGETS,
         visits_per_day=_visits_per_day(station, week, today),
-        behind=sorted(
-            (row for row in quotas if row.completion < expected),
-            key=lambda row: (row.completion, row.person_name),
-        ),
+        behind=behind(quotas, expected),
         overdue_disputes=list(
             disputes.overdue(now)
             .select_related("grid")
@@ -119,6 +114,25 @@ def station_dashboard(
             residents=Resident.objects.of_station(station.pk), today=today
         ),
         map=station_map(station, grid_completion=grid_completion, now=now),
+    )
+
+
+def station_quotas(station: Station, week: IsoWeek) -> list[QuotaRow]:
+    """The weekly quota rows of the station's staff."""
+    return weekly_quotas(week=week, persons=quota_persons(week).filter(station=station))
+
+
+def week_pace(today: datetime.date) -> float:
+    """The share of the week gone by at the end of ``today``: the pace."""
+    monday = IsoWeek.containing(today).monday
+    return (today - monday).days / 7 + 1 / 7
+
+
+def behind(quotas: list[QuotaRow], pace: float) -> list[QuotaRow]:
+    """The rows under the pace, furthest behind first."""
+    return sorted(
+        (row for row in quotas if row.completion < pace),
+        key=lambda row: (row.completion, row.person_name),
     )
 
 

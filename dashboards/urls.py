@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboards import views
+from dashboards import station_lists, views
 
 app_name = "dashboards"
 
@@ -9,5 +9,15 @@ urlpatterns = [
     path("grids/<int:pk>/", views.GridDetailView.as_view(), name="grid"),
     path("stations/", views.OwnStationView.as_view(), name="own_station"),
     path("stations/<int:pk>/", views.StationDashboardView.as_view(), name="station"),
+    path(
+        "stations/<int:pk>/behind/",
+        station_lists.BehindListView.as_view(),
+        name="station_behind",
+    ),
+    path(
+        "stations/<int:pk>/contacts-due/",
+        station_lists.ContactsDueListView.as_view(),
+        name="station_contacts_due",
+    ),
     path("county/", views.CountyDashboardView.as_view(), name="county"),
 ]

@@ -243,6 +243,9 @@ class StationDashboardView(StationPageMixin, TemplateView):
             pk=self.kwargs["pk"],
         )
         board = station_dashboard(station)
+        by_completion = sorted(
+            board.quotas, key=lambda row: (row.completion, row.person_name)
+        )
         return super().get_context_data(
             board=board,
             coverage_rows=[
@@ -264,17 +267,20 @@ class StationDashboardView(StationPageMixin, TemplateView):
                         }
                     ],
                 },
+                # Furthest behind on top, a row per person however many.
                 "completion_per_person": {
                     "kind": "hbar",
                     "percent": True,
-                    "categories": [row.person_name for row in board.quotas],
+                    "row_per_category": True,
+                    "categories": [row.person_name for row in by_completion],
                     "series": [
                         {
                             "name": str(_("Quota completion")),
-                            "data": [row.completion for row in board.quotas],
+                            "data": [row.completion for row in by_completion],
                         }
                     ],
                     "marker": board.expected_completion,
+                    "marker_label": str(_("Pace of the week")),
                 },
             },
             map_labels=maps.labels(),

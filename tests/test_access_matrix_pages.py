@@ -421,6 +421,8 @@ def record_pages(w):
         ("cases:detail", "post", STAFF, cases),
         ("cases:receipt", "get", STAFF, cases),
         ("dashboards:station", "get", STATION, stations),
+        ("dashboards:station_behind", "get", STATION, stations),
+        ("dashboards:station_contacts_due", "get", STATION, stations),
         ("grids:ledger_import", "get", LEDGER, ledger_imports),
         ("grids:ledger_import", "post", LEDGER, ledger_imports),
         ("grids:ledger_progress", "get", LEDGER, ledger_imports),

@@ -263,3 +263,63 @@ def test_the_query_count_does_not_grow_with_the_station(
     # station_dashboard(), the bell's unread count and the page's few extras.
     # The session is not saved: it was renewed less than a minute ago.
     assert len(small.captured_queries) == 21
+
+
+#
+# The lists in full (issue 19, item 7)
+#
+
+
+def staff_of_grid_a(world, count):
+    station = world.stations["S"]
+    for n in range(count):
+        person = PersonFactory(
+            station=station, bureau=station.bureau, name=f"民警{n:02d}"
+        )
+        AssignmentFactory(person=person, grid=world.grids["A"], role="assistant")
+
+
+def names_in(response) -> list[str]:
+    html = response.content.decode()
+    return re.findall(r'<tr data-person="\d+"><td>([^<]+)</td>', html)
+
+
+def test_the_behind_list_opens_in_full_searchable_and_paged(client, world):
+    staff_of_grid_a(world, 60)
+    dashboard = page(client, world.users["chief_s"], world.stations["S"])
+    full = f"/stations/{world.stations['S'].pk}/behind/"
+    assert f'href="{full}" data-full-list="behind"' in dashboard.content.decode()
+
+    first = client.get(full)
+    assert first.status_code == 200
+    assert len(names_in(first)) == 50
+    second = client.get(full, {"page": 2})
+    assert len(set(names_in(first)) | set(names_in(second))) == len(
+        dashboard.context["board"].behind
+    )
+    assert names_in(client.get(full, {"q": "民警07"})) == ["民警07"]
+    # Another station's chief gets what an unknown station gets.
+    client.force_login(world.users["chief_t"])
+    assert client.get(full).status_code == 404
+
+
+def test_the_key_persons_due_open_in_full(client, world):
+    household = world.households["A"]
+    for n in range(12):
+        ResidentFactory(household=household, is_key_person=True, name=f"重点{n:02d}")
+    client.force_login(world.users["chief_s"])
+    dashboard = client.get(f"/stations/{world.stations['S'].pk}/").content.decode()
+    full = f"/stations/{world.stations['S'].pk}/contacts-due/"
+    assert f'href="{full}" data-full-list="contacts-due"' in dashboard
+    html = client.get(full).content.decode()
+    assert len(re.findall(r'<li data-resident="\d+">', html)) >= 12
+    searched = client.get(full, {"q": "重点03"}).content.decode()
+    assert len(re.findall(r'<li data-resident="\d+">', searched)) == 1
+
+
+def test_the_completion_chart_puts_the_furthest_behind_on_top(client, world):
+    staff_of_grid_a(world, 3)
+    response = page(client, world.users["chief_s"], world.stations["S"])
+    chart = response.context["charts"]["completion_per_person"]
+    assert chart["series"][0]["data"] == sorted(chart["series"][0]["data"])
+    assert chart["row_per_category"] and chart["marker_label"]

@@ -154,7 +154,14 @@
     return control;
   }
 
+  // A bar chart with a row per category grows with them (and its box
+  // scrolls): 52 names or 300 each keep room to be read.
+  const ROW_HEIGHT = 22;
+
   function drawChart(element, spec) {
+    if (spec.row_per_category) {
+      element.style.height = `${spec.categories.length * ROW_HEIGHT + 70}px`;
+    }
     const chart = echarts.init(element, null, { locale: zh ? "ZH" : "EN", renderer: "svg" });
     const horizontal = spec.kind === "hbar";
     const valueAxis = {
@@ -166,7 +173,9 @@
       type: "category",
       data: spec.categories,
       inverse: horizontal,
-      axisLabel: horizontal ? { width: 80, overflow: "truncate" } : { interval: spec.every_label ? 0 : "auto" },
+      axisLabel: horizontal
+        ? { width: 100, overflow: "truncate", interval: 0 }
+        : { interval: spec.every_label ? 0 : "auto" },
     };
     const series = spec.series.map((serie) => ({
       name: serie.name,
@@ -187,14 +196,23 @@
               symbol: "none",
               silent: true,
               lineStyle: { color: "#111827", type: "dashed" },
-              // At the far end, clear of the axis labels.
-              label: { formatter: () => percent(spec.marker), position: "insideEndTop" },
+              // Above the plot, clear of the bars and the axis labels.
+              label: {
+                formatter: () =>
+                  spec.marker_label ? `${spec.marker_label} ${percent(spec.marker)}` : percent(spec.marker),
+                position: horizontal ? "start" : "insideEndTop",
+              },
               data: [horizontal ? { xAxis: spec.marker } : { yAxis: spec.marker }],
             },
     }));
     chart.setOption({
       animation: false,
-      grid: { left: horizontal ? 90 : 40, right: 30, top: series.length > 1 ? 40 : 20, bottom: 30 },
+      grid: {
+        left: horizontal ? 110 : 40,
+        right: 30,
+        top: series.length > 1 || (horizontal && spec.marker !== undefined) ? 40 : 20,
+        bottom: 30,
+      },
       legend: series.length > 1 ? { top: 0 } : undefined,
       tooltip: {
         trigger: "axis",
