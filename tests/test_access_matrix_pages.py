@@ -413,6 +413,8 @@ def record_pages(w):
     cases = grid_data(w.cases, cases=True)
     return [
         ("dashboards:grid", "get", STAFF, grid_data(w.grids)),
+        ("dashboards:household", "get", STAFF, grid_data(w.households)),
+        ("dashboards:resident", "get", STAFF, grid_data(w.residents)),
         ("grids:resident_reveal", "get", REVEAL, grid_data(w.residents)),
         ("disputes:detail", "get", STAFF, grid_data(w.disputes)),
         ("disputes:detail", "post", STAFF, grid_data(w.disputes)),
@@ -1102,7 +1104,7 @@ def matrix_rows() -> set[str]:
 class _NamesOnly:
     """A stand-in world: ``record_pages`` read for its url names only."""
 
-    grids = disputes = cases = stations = agreements = residents = {}
+    grids = disputes = cases = stations = agreements = residents = households = {}
     ledger_imports = report_jobs = notifications = {}
 
 
