@@ -157,19 +157,26 @@ class NoStoreMiddleware:
 
 
 class CompressionMiddleware(GZipMiddleware):
-    """Gzip the responses that carry no CSRF token (issue 19, item 17).
+    """Gzip what no attacker can put their own text into (issue 19, item 17).
 
-    BREACH recovers a secret from the size of compressed responses that
-    also reflect the attacker's input. A page with a form holds the CSRF
-    token, so it goes out as it is; API JSON and pages without a form are
-    compressed, and Django pads each compressed body with random bytes
-    (Heal-the-BREACH). The session cookie is SameSite=Lax, so requests an
-    attacker's page scripts arrive without the login. Static files are
-    compressed ahead of time by WhiteNoise, which answers before this runs.
-    It sits inside ``CsrfViewMiddleware``, which clears the flag read here.
+    BREACH guesses a secret in a compressed response from its size, and
+    needs text of the attacker's choosing in the same response, sent many
+    times with the victim's login. So a response is compressed when the
+    request is a GET without a query string (nothing of the attacker's is
+    echoed back), or carries an API token (no browser sends that on its
+    own). A search, a filter or a form posted back goes out as it is.
+
+    The CSRF token in every page is masked afresh per response, so it is no
+    fixed secret to guess, and Django pads every compressed body with random
+    bytes (Heal-the-BREACH). Static files are compressed ahead of time by
+    WhiteNoise, which answers before this runs.
     """
 
     def process_response(self, request, response):
-        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            return response  # the token was put in this response
+        if request.method not in ("GET", "HEAD"):
+            return response
+        if request.META.get("QUERY_STRING") and not request.headers.get(
+            "Authorization"
+        ):
+            return response
         return super().process_response(request, response)

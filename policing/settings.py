@@ -96,6 +96,9 @@ MIDDLEWARE = [
     "policing.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, which serves static files compressed ahead of time;
+    # outside the rest, so it compresses what they have written.
+    "policing.middleware.CompressionMiddleware",
     # After WhiteNoise: static files need no policy and keep their caching.
     "policing.middleware.ContentSecurityPolicyMiddleware",
     "policing.middleware.NoStoreMiddleware",
@@ -103,9 +106,6 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Inside the CSRF middleware, which forgets on the way out whether the
-    # response used the token; the middleware outside only add headers.
-    "policing.middleware.CompressionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "policing.middleware.SessionLifetimeMiddleware",
     "policing.middleware.AuditContextMiddleware",

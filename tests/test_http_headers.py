@@ -17,6 +17,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 from assessments.models import ReportJob
 from grids.models import LedgerImport
@@ -283,19 +285,48 @@ def test_map_tiles_are_allowed_as_images_from_their_origin(tiles, origin):
 #
 
 
-def test_api_json_is_compressed(world, client):
-    client.force_login(world.users["chief_s"])
-    response = client.get("/api/v1/grids/", HTTP_ACCEPT_ENCODING="gzip")
-    assert response.status_code == 200
-    assert response["Content-Encoding"] == "gzip"
-    assert "Accept-Encoding" in response["Vary"]
-    assert gzip.decompress(response.content).startswith(b"{")
-
-
-def test_a_page_with_a_csrf_token_is_not_compressed(world, client):
-    """BREACH: a page holding the token goes out as it is."""
+def test_a_page_without_a_query_is_compressed(world, client):
+    """Even with the (per-response masked) CSRF token in it."""
     client.force_login(world.users["officer_a"])
     response = client.get("/field/", HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200
-    assert b"csrfmiddlewaretoken" in response.content
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert b"csrfmiddlewaretoken" in gzip.decompress(response.content)
+
+
+def test_a_response_echoing_the_query_is_not_compressed(world, client):
+    """BREACH: a search puts the attacker's text next to the page's secrets."""
+    client.force_login(world.users["officer_a"])
+    grid = world.grids["A"]
+    response = client.get(
+        f"/grids/{grid.pk}/", {"q": "A路"}, HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert response.status_code == 200
+    assert not response.has_header("Content-Encoding")
+    api = client.get("/api/v1/households/", {"q": "A"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert not api.has_header("Content-Encoding")
+
+
+def test_api_json_with_a_token_is_compressed(world):
+    _token, key = AuthToken.objects.create(world.users["chief_s"])
+    client = APIClient()
+    response = client.get(
+        "/api/v1/households/",
+        {"page_size": 50},
+        HTTP_AUTHORIZATION=f"Token {key}",
+        HTTP_ACCEPT_ENCODING="gzip",
+    )
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.content).startswith(b"{")
+
+
+def test_a_posted_form_is_not_compressed(world, client):
+    client.force_login(world.users["officer_a"])
+    response = client.post(
+        f"/cases/{world.cases['A'].pk}/",
+        {"action": "nope"},
+        HTTP_ACCEPT_ENCODING="gzip",
+    )
     assert not response.has_header("Content-Encoding")
