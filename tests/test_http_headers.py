@@ -18,7 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from assessments.models import ReportJob
-from grids.models import LedgerImport
+from ledgers.models import LedgerImport
 
 pytestmark = pytest.mark.django_db
 
@@ -101,10 +101,10 @@ def world_arguments(world) -> dict:
         "disputes:agreement_pdf": {"pk": world.disputes["A"].pk},
         "cases:detail": {"pk": world.cases["A"].pk},
         "dashboards:grid": {"pk": world.grids["A"].pk},
-        "grids:ledger_import": {"pk": ledger_import.pk},
-        "grids:ledger_progress": {"pk": ledger_import.pk},
-        "grids:ledger_export": {"entity": "households", "file_format": "xlsx"},
-        "grids:ledger_template": {"entity": "households", "file_format": "xlsx"},
+        "ledgers:ledger_import": {"pk": ledger_import.pk},
+        "ledgers:ledger_progress": {"pk": ledger_import.pk},
+        "ledgers:ledger_export": {"entity": "households", "file_format": "xlsx"},
+        "ledgers:ledger_template": {"entity": "households", "file_format": "xlsx"},
         "dashboards:station": {"pk": world.stations["S"].pk},
         "assessments:report-progress": {"pk": report.pk},
         "assessments:report-file": {"pk": report.pk},
