@@ -53,6 +53,7 @@ LOCAL_APPS = (
     "policing",
     "stations",
     "grids",
+    "ledgers",
     "visits",
     "disputes",
     "cases",
