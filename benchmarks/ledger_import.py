@@ -30,8 +30,8 @@ import openpyxl  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from grids import ledgers  # noqa: E402
 from grids.models import Grid  # noqa: E402
+from ledgers import sheets  # noqa: E402
 
 
 def main() -> None:
@@ -48,7 +48,7 @@ def main() -> None:
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
-    sheet.append(list(ledgers.HEADERS["households"]))
+    sheet.append(list(sheets.HEADERS["households"]))
     for n in range(options.rows):
         min_lon, min_lat, max_lon, max_lat = grids[n % len(grids)]
         sheet.append(
@@ -67,9 +67,9 @@ def main() -> None:
     print(f"{connection.vendor}: {options.rows} rows, {size}, {len(grids)} grids")  # noqa: T201
 
     for label, run in [
-        ("check", ledgers.check),
-        ("apply", ledgers.apply),
-        ("re-check", ledgers.check),
+        ("check", sheets.check),
+        ("apply", sheets.apply),
+        ("re-check", sheets.check),
     ]:
         started = time.perf_counter()
         outcome = run(content, "bench.xlsx", "households", user=user)

@@ -87,16 +87,3 @@ class ResidentQuerySet(ScopedQuerySet):
     station_field = "household__grid__area__station"
     grid_field = "household__grid"
     writers = frozenset({Role.BUREAU, Role.CHIEF, Role.FIELD})
-
-
-class LedgerImportQuerySet(ScopedQuerySet):
-    """Imports are the chief's or the bureau's: a chief sees the station's."""
-
-    bureau_field = "bureau"
-    station_field = "station"
-    writers = frozenset({Role.BUREAU, Role.CHIEF})
-
-    def _within(self, scope, *, territory):
-        if scope.role not in (Role.BUREAU, Role.CHIEF, Role.SUPERUSER):
-            return self.none()
-        return super()._within(scope, territory=territory)

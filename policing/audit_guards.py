@@ -33,7 +33,7 @@ from django.db import connections
 TRUNCATE_TRIGGER = "policing_no_truncate"
 CONTEXT_TRIGGER = "policing_context_append_only"
 #: the append-only logs that are not pghistory event tables
-LOG_MODELS = ("grids.IdReveal", "grids.LedgerExport")
+LOG_MODELS = ("grids.IdReveal", "ledgers.LedgerExport")
 
 _CONTEXT_FUNCTION = """
 CREATE OR REPLACE FUNCTION policing_context_append_only() RETURNS trigger AS $$

@@ -79,6 +79,7 @@ LOCAL_APPS = [
     "policing",
     "stations",
     "grids",
+    "ledgers",
     "visits",
     "disputes",
     "cases",
@@ -341,7 +342,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A worker process that grew past this (KiB) is replaced after its task, so
 # one large ledger check cannot keep the memory it took (issue 27, item 1;
-# uploads are bounded before that, grids/upload_limits.py).
+# uploads are bounded before that, ledgers/upload_limits.py).
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
     "CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1024 * 1024
 )
@@ -402,7 +403,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="grid-policing@localh
 #
 # Uploads (issue 27, item 1): what a ledger or map file may hold, whatever its
 # size on disk; each bound is checked in the web request and again, row by
-# row, in the job (grids/upload_limits.py, docs/security.md).
+# row, in the job (ledgers/upload_limits.py, docs/security.md).
 #
 
 LEDGER_MAX_ROWS = env.int("LEDGER_MAX_ROWS", default=200_000)

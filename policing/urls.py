@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("", include("dashboards.urls")),
     path("", include("grids.urls")),
+    path("ledgers/", include("ledgers.urls")),
     path("", include("stations.urls")),
     path("", include("assessments.urls")),
     path("track/", include("cases.public_urls")),

@@ -40,7 +40,7 @@ from assessments.models import ReportJob
 from conftest import build_world
 from disputes import workflow as dispute_workflow
 from grids import national_id
-from grids.models import LedgerImport
+from ledgers.models import LedgerImport
 from policing.api import router
 from policing.periods import IsoWeek, Month
 from stations.models import Notification
@@ -322,9 +322,9 @@ PAGES = {
     "disputes:report": Page("/disputes/new/", FIELD),
     "cases:list": Page("/cases/", STAFF),
     "cases:create": Page("/cases/new/", CASE_WRITER),
-    "grids:ledgers": Page("/ledgers/", LEDGER),
-    "grids:ledger_export": Page("/ledgers/export/households.csv", LEDGER),
-    "grids:ledger_template": Page("/ledgers/template/households.csv", LEDGER),
+    "ledgers:ledgers": Page("/ledgers/", LEDGER),
+    "ledgers:ledger_export": Page("/ledgers/export/households.csv", LEDGER),
+    "ledgers:ledger_template": Page("/ledgers/template/households.csv", LEDGER),
     "stations:notifications": Page("/notifications/", STAFF),
     "stations:notifications_read": Page("/notifications/read/", STAFF, "post", 302),
     "dashboards:county": Page("/county/", BUREAU),
@@ -425,9 +425,9 @@ def record_pages(w):
         ("dashboards:station", "get", STATION, stations),
         ("dashboards:station_behind", "get", STATION, stations),
         ("dashboards:station_contacts_due", "get", STATION, stations),
-        ("grids:ledger_import", "get", LEDGER, ledger_imports),
-        ("grids:ledger_import", "post", LEDGER, ledger_imports),
-        ("grids:ledger_progress", "get", LEDGER, ledger_imports),
+        ("ledgers:ledger_import", "get", LEDGER, ledger_imports),
+        ("ledgers:ledger_import", "post", LEDGER, ledger_imports),
+        ("ledgers:ledger_progress", "get", LEDGER, ledger_imports),
         ("assessments:report-progress", "get", BUREAU, report_jobs),
         ("assessments:report-file", "get", BUREAU, report_jobs),
         ("stations:notification_open", "post", STAFF, notifications),

@@ -53,6 +53,7 @@ LOCAL_APPS = (
     "policing",
     "stations",
     "grids",
+    "ledgers",
     "visits",
     "disputes",
     "cases",
@@ -66,11 +67,11 @@ NOT_AUDITED = {
     "stations.Notification": "made by the dispute sweep from audited disputes; "
     "only read and e-mailed marks change",
     "grids.IdReveal": "is itself an audit log, append-only by its own trigger (G-AD6)",
-    "grids.LedgerImport": "is itself the import's audit record; a trigger would "
+    "ledgers.LedgerImport": "is itself the import's audit record; a trigger would "
     "copy the file at every status change",
-    "grids.LedgerImportRow": "the check's findings for an import's rows, "
+    "ledgers.LedgerImportRow": "the check's findings for an import's rows, "
     "derived from its file",
-    "grids.LedgerExport": "is itself the log of exports (who, when, what, how many)",
+    "ledgers.LedgerExport": "is itself the log of exports (who, when, what, how many)",
     "cases.TrackAttempt": "rate-limit log of public /track/ queries",
     "assessments.QuotaSnapshot": "derived figures, rewritten whole every night "
     "from audited records",
@@ -647,9 +648,9 @@ def test_areas_added_to_and_removed_from_a_post_are_recorded(world, client_for):
 
 def test_an_applied_ledger_is_audited_with_the_import_named(world):
     """Rows written by an import's Celery task carry its confirmer and the import."""
-    from grids import ledger_jobs
-    from grids.models import LedgerImport
-    from grids.tests.test_ledgers import sheet
+    from ledgers import jobs
+    from ledgers.models import LedgerImport
+    from ledgers.tests.workbooks import sheet
 
     chief = world.users["chief_s"]
     grid = world.grids["A"]
@@ -661,12 +662,12 @@ def test_an_applied_ledger_is_audited_with_the_import_named(world):
         station=world.stations["S"],
         requested_by=chief,
     )
-    ledger_jobs.run_check(job)
+    jobs.run_check(job)
     LedgerImport.objects.filter(pk=job.pk).update(
         status=LedgerImport.Status.APPLYING, applied_by=chief
     )
     job.refresh_from_db()
-    assert ledger_jobs.run_apply(job).status == LedgerImport.Status.APPLIED
+    assert jobs.run_apply(job).status == LedgerImport.Status.APPLIED
 
     household = Household.objects.get(address="审计路1号")
     event = events_of("grids.Household").get(pgh_obj_id=household.pk)

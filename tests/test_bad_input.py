@@ -15,8 +15,10 @@ from django.forms import modelform_factory
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from grids import ledger_jobs, ledgers
-from grids.models import Household, LedgerImport
+from grids.models import Household
+from ledgers import files, jobs, sheets
+from ledgers.base import LedgerFileError
+from ledgers.models import LedgerImport
 from policing.parsers import MAX_DEPTH
 from policing.validators import CONTROL_CHARACTERS_REFUSED
 from visits.models import MAX_INFO_ITEMS
@@ -145,14 +147,14 @@ def test_a_nul_in_a_ledger_cell_is_a_row_error(world):
     content = "标准地址,网格编码\n新路\x001号,{code}\n新路2号,{code}\n".format(
         code=world.grids["A"].code
     ).encode()
-    job = ledger_jobs.upload(
+    job = jobs.upload(
         user=chief,
         entity="households",
         file_name="x.csv",
         content=content,
         language="zh-hans",
     )
-    job = ledger_jobs.run_check(job)
+    job = jobs.run_check(job)
 
     assert job.status == LedgerImport.Status.REFUSED
     rows = {row.number: row for row in job.rows.all()}
@@ -165,7 +167,7 @@ def test_a_nul_in_a_ledger_cell_is_a_row_error(world):
 
 
 def test_a_check_that_cannot_finish_marks_the_job_failed(world, monkeypatch):
-    job = ledger_jobs.upload(
+    job = jobs.upload(
         user=world.users["chief_s"],
         entity="households",
         file_name="x.csv",
@@ -176,8 +178,8 @@ def test_a_check_that_cannot_finish_marks_the_job_failed(world, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("A string literal cannot contain NUL (0x00) characters.")
 
-    monkeypatch.setattr(ledgers, "check", broken)
-    job = ledger_jobs.run_check(job)  # returns: the task is not sent again
+    monkeypatch.setattr(sheets, "check", broken)
+    job = jobs.run_check(job)  # returns: the task is not sent again
 
     assert job.status == LedgerImport.Status.FAILED
     assert "NUL" in job.error
@@ -343,7 +345,7 @@ def test_a_csv_is_read_in_each_encoding_excel_writes(world, encoding):
         content = codecs.BOM_UTF16_BE + text.encode("utf-16-be")
     else:
         content = text.encode(encoding)
-    outcome = ledgers.check(content, "x.csv", "households", user=world.users["chief_s"])
+    outcome = sheets.check(content, "x.csv", "households", user=world.users["chief_s"])
     assert outcome.totals["new"] == 1
     assert outcome.rows[0].key == "编码路1号"
 
@@ -356,6 +358,6 @@ def test_a_csv_is_read_in_each_encoding_excel_writes(world, encoding):
     ],
 )
 def test_a_csv_in_an_unknown_encoding_is_refused_clearly(world, content):
-    with pytest.raises(ledgers.LedgerFileError) as refused:
-        ledgers.check(content, "x.csv", "households", user=world.users["chief_s"])
-    assert str(refused.value) == str(ledgers.UNKNOWN_ENCODING)
+    with pytest.raises(LedgerFileError) as refused:
+        sheets.check(content, "x.csv", "households", user=world.users["chief_s"])
+    assert str(refused.value) == str(files.UNKNOWN_ENCODING)

@@ -224,7 +224,7 @@ def test_the_clear_national_id_appears_nowhere_but_the_reveal(
     uploaded = read(
         chief,
         "chief_s",
-        reverse("grids:ledgers"),
+        reverse("ledgers:ledgers"),
         "post",
         data={
             "entity": "residents",
@@ -270,8 +270,8 @@ def test_the_clear_national_id_appears_nowhere_but_the_reveal(
             reverse("dashboards:my_week"),
             reverse("visits:visit_create") + f"?household={household.pk}",
             reverse("dashboards:own_station"),
-            reverse("grids:ledger_export", args=["residents", "csv"]),
-            reverse("grids:ledger_export", args=["residents", "xlsx"]),
+            reverse("ledgers:ledger_export", args=["residents", "csv"]),
+            reverse("ledgers:ledger_export", args=["residents", "xlsx"]),
             reverse("grids:resident_reveal", args=[canary.pk]),
             "/admin/grids/resident/",
             f"/admin/grids/resident/{canary.pk}/change/",

@@ -21,7 +21,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from assessments.models import ReportJob
-from grids.models import LedgerImport
+from ledgers.models import LedgerImport
 
 pytestmark = pytest.mark.django_db
 
@@ -104,10 +104,10 @@ def world_arguments(world) -> dict:
         "disputes:agreement_pdf": {"pk": world.disputes["A"].pk},
         "cases:detail": {"pk": world.cases["A"].pk},
         "dashboards:grid": {"pk": world.grids["A"].pk},
-        "grids:ledger_import": {"pk": ledger_import.pk},
-        "grids:ledger_progress": {"pk": ledger_import.pk},
-        "grids:ledger_export": {"entity": "households", "file_format": "xlsx"},
-        "grids:ledger_template": {"entity": "households", "file_format": "xlsx"},
+        "ledgers:ledger_import": {"pk": ledger_import.pk},
+        "ledgers:ledger_progress": {"pk": ledger_import.pk},
+        "ledgers:ledger_export": {"entity": "households", "file_format": "xlsx"},
+        "ledgers:ledger_template": {"entity": "households", "file_format": "xlsx"},
         "dashboards:station": {"pk": world.stations["S"].pk},
         "assessments:report-progress": {"pk": report.pk},
         "assessments:report-file": {"pk": report.pk},

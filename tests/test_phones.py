@@ -15,9 +15,10 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 
-from grids import ledgers
-from grids.models import LedgerExport, Resident
+from grids.models import Resident
 from grids.tests.factories import ResidentFactory
+from ledgers import sheets
+from ledgers.models import LedgerExport
 from stations.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -137,8 +138,8 @@ def test_an_export_with_full_phones_needs_the_permission_and_is_logged(
 def test_a_masked_export_imports_back_unchanged(world, resident, entity, file_format):
     chief = world.users["chief_s"]
     Person.objects.filter(pk=world.persons["officer_a"].pk).update(phone=PHONE)
-    content, exported = ledgers.export(entity, file_format, user=chief)
-    outcome = ledgers.apply(content, f"x.{file_format}", entity, user=chief)
+    content, exported = sheets.export(entity, file_format, user=chief)
+    outcome = sheets.apply(content, f"x.{file_format}", entity, user=chief)
     assert outcome.totals == {"new": 0, "update": 0, "skip": exported, "invalid": 0}
     resident.refresh_from_db()
     assert resident.phone == PHONE
@@ -147,9 +148,9 @@ def test_a_masked_export_imports_back_unchanged(world, resident, entity, file_fo
 
 def test_a_masked_phone_of_another_number_is_an_error(world, resident):
     chief = world.users["chief_s"]
-    content, _rows = ledgers.export("residents", "csv", user=chief)
+    content, _rows = sheets.export("residents", "csv", user=chief)
     content = content.replace(MASKED.encode(), b"139****9999")
-    outcome = ledgers.apply(content, "x.csv", "residents", user=chief)
+    outcome = sheets.apply(content, "x.csv", "residents", user=chief)
     assert outcome.totals["invalid"] == 1
     assert Resident.objects.get(pk=resident.pk).phone == PHONE
 

@@ -20,8 +20,9 @@ import pytest
 from django.conf import settings
 
 from dashboards import maps
-from grids import ledger_jobs, ledgers, map_files, upload_limits
-from grids.models import LedgerImport
+from ledgers import jobs, map_files, sheets, upload_limits
+from ledgers.base import LedgerFileError
+from ledgers.models import LedgerImport
 from policing import geometry
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +52,10 @@ def peak_rss_mb():
 os.environ["DJANGO_SETTINGS_MODULE"] = "policing.settings_test"
 django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile
-from grids import ledgers, map_files
-from grids.forms import LedgerUploadForm
-from grids.ledger_jobs import MAX_FILE_BYTES
+from ledgers import map_files, sheets
+from ledgers.base import LedgerFileError
+from ledgers.forms import LedgerUploadForm
+from ledgers.jobs import MAX_FILE_BYTES
 
 path, entity = sys.argv[1], sys.argv[2]
 baseline = peak_rss_mb()
@@ -69,9 +71,9 @@ try:
     if entity == "grids":
         map_files.read_features(content)
     else:
-        ledgers.read_table(content, os.path.basename(path), entity)
+        sheets.read_table(content, os.path.basename(path), entity)
     job_error = ""
-except ledgers.LedgerFileError as error:
+except LedgerFileError as error:
     job_error = str(error)
 print(json.dumps({"form": form_error, "job": job_error,
                   "baseline_mb": round(baseline), "peak_mb": round(peak_rss_mb())}))
@@ -239,7 +241,7 @@ def test_the_probes_files_are_refused_within_the_memory_bound(
     files, name, entity, message
 ):
     path = files[name]
-    assert path.stat().st_size < ledger_jobs.MAX_FILE_BYTES  # passes the size limit
+    assert path.stat().st_size < jobs.MAX_FILE_BYTES  # passes the size limit
     result = probe(path, entity)
     # The figures, for docs/security.md (shown with pytest -s).
     print(f"{name}: {path.stat().st_size / 2**20:.1f} MB, {result}")  # noqa: T201
@@ -299,14 +301,14 @@ def test_the_job_refuses_rows_past_the_bound_as_it_reads(world, settings):
     settings.LEDGER_MAX_ROWS = 3
     code = world.grids["A"].code
     rows = "".join(f'"{n}号\n楼",{code}\n' for n in range(4))  # quoted line ends
-    job = ledger_jobs.upload(
+    job = jobs.upload(
         user=world.users["chief_s"],
         entity="households",
         file_name="x.csv",
         content=f"标准地址,网格编码\n{rows}".encode(),
         language="en",
     )
-    job = ledger_jobs.run_check(job)
+    job = jobs.run_check(job)
     assert job.status == LedgerImport.Status.REFUSED
     assert "more than 3 rows" in job.error
 
@@ -328,8 +330,8 @@ def test_a_cell_past_the_bound_is_refused_with_its_place(world, settings, file_f
         buffer = io.BytesIO()
         book.save(buffer)
         content = buffer.getvalue()
-    with pytest.raises(ledgers.LedgerFileError, match="Row 2, column 1"):
-        ledgers.read_table(content, f"x.{file_format}", "households")
+    with pytest.raises(LedgerFileError, match="Row 2, column 1"):
+        sheets.read_table(content, f"x.{file_format}", "households")
 
 
 def test_a_map_past_the_file_bound_is_refused_after_parsing(settings):
@@ -341,7 +343,7 @@ def test_a_map_past_the_file_bound_is_refused_after_parsing(settings):
         for _ in range(3)
     ]
     content = json.dumps({"type": "FeatureCollection", "features": features})
-    with pytest.raises(ledgers.LedgerFileError, match="15"):
+    with pytest.raises(LedgerFileError, match="15"):
         map_files.read_features(content.encode())
     assert upload_limits.max_file_vertices() == 12
 

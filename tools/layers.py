@@ -2,8 +2,9 @@
 
 Order, lowest first::
 
-    policing < stations < grids < visits < disputes < cases < assessments
-             < everything else (dashboards, demo, benchmarks, tools ...)
+    policing < stations < grids < ledgers < visits < disputes < cases
+             < assessments < everything else (dashboards, demo, benchmarks,
+             tools ...)
 
 ``policing`` is the shared vocabulary; its composition root (settings, URLs,
 the API routes, the Celery app, WSGI/ASGI) wires every app together and is
@@ -19,7 +20,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ORDER = ("policing", "stations", "grids", "visits", "disputes", "cases", "assessments")
+ORDER = (
+    "policing",
+    "stations",
+    "grids",
+    "ledgers",
+    "visits",
+    "disputes",
+    "cases",
+    "assessments",
+)
 COMPOSITION_ROOT = {"urls.py", "api.py", "celery.py", "wsgi.py", "asgi.py"}
 SKIPPED_DIRECTORIES = {"tests", "migrations"}
 

@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from grids import national_id
-from grids.models import LedgerImport, Resident
+from grids.models import Resident
 from grids.tests.factories import HouseholdFactory, ResidentFactory, valid_id_number
+from ledgers.models import LedgerImport
 from stations.tests.factories import StationFactory, UserFactory
 
 K1 = base64.urlsafe_b64encode(b"rotation-test-key-one-32-bytes!!").decode()

@@ -5,7 +5,8 @@ import io
 import openpyxl
 import pytest
 
-from grids.models import Household, LedgerImport
+from grids.models import Household
+from ledgers.models import LedgerImport
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_independent]
 

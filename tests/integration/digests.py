@@ -18,6 +18,7 @@ LOCAL_APPS = {
     "policing",
     "stations",
     "grids",
+    "ledgers",
     "visits",
     "disputes",
     "cases",

@@ -19,8 +19,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from assessments.models import ReportJob
-from grids import ledger_jobs
-from grids.models import LedgerImport
+from ledgers import jobs
+from ledgers.models import LedgerImport
 from policing.celery import app
 from policing.models import PendingTask
 from policing.outbox import RESEND_AFTER
@@ -83,7 +83,7 @@ def households_sheet(grid) -> bytes:
 
 def ledger_job(world, *, checked: bool) -> LedgerImport:
     chief = world.users["chief_s"]
-    job = ledger_jobs.upload(
+    job = jobs.upload(
         user=chief,
         entity="households",
         file_name="households.xlsx",
@@ -91,9 +91,9 @@ def ledger_job(world, *, checked: bool) -> LedgerImport:
         language="en",
     )
     if checked:
-        ledger_jobs.run_check(job)
+        jobs.run_check(job)
         job.refresh_from_db()
-        assert ledger_jobs.confirm(job, user=chief)
+        assert jobs.confirm(job, user=chief)
     return job
 
 

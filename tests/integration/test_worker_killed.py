@@ -42,9 +42,10 @@ import redis
 from django.db import connection, transaction
 from django.utils import timezone
 
-from grids import ledger_jobs
-from grids.models import Household, LedgerImport
-from grids.tasks import apply_ledger_import
+from grids.models import Household
+from ledgers import jobs
+from ledgers.models import LedgerImport
+from ledgers.tasks import apply_ledger_import
 from policing import outbox
 from policing.models import PendingTask
 from tests.integration.brokers import REDIS_URL, celery_broker, redis_available
@@ -225,7 +226,7 @@ def ledger_sheet(grid) -> tuple[bytes, list[str]]:
 def checked_import(world) -> tuple[LedgerImport, list[str]]:
     """Upload the sheet as station S's chief and check it (eagerly, here)."""
     content, addresses = ledger_sheet(world.grids["A"])
-    job = ledger_jobs.upload(
+    job = jobs.upload(
         user=world.users["chief_s"],
         entity="households",
         file_name="households.xlsx",
@@ -352,7 +353,7 @@ def kill_mid_apply(job, addresses, kill) -> None:
     inserted in the killed transaction, and none of them were committed.
     """
     before = households_inserted()
-    assert ledger_jobs.confirm(job, user=job.requested_by)  # sent to Redis
+    assert jobs.confirm(job, user=job.requested_by)  # sent to Redis
     backend = writing_backend()
     time.sleep(WRITING_SECONDS)
     kill()

@@ -18,7 +18,6 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from grids import national_id
-from grids.models import LedgerImport
 from policing.middleware import audit_context
 
 #: (model label, what the count line calls it) of each encrypted column's table
@@ -27,6 +26,8 @@ ENCRYPTED_TABLES = [
     ("grids.ResidentEvent", "resident audit events"),
 ]
 FIELD = "id_number_encrypted"
+#: the stored ledger files (``ledgers`` sits above ``grids``: named, not imported)
+LEDGER_FILES = "ledgers.LedgerImport"
 
 
 class Command(BaseCommand):
@@ -84,10 +85,11 @@ def reseal_ledger_files() -> int:
 
     Files are megabytes: one row at a time, and only the id list in memory.
     """
+    ledger_imports = apps.get_model(LEDGER_FILES).objects
     resealed = 0
-    for pk in LedgerImport.objects.order_by("pk").values_list("pk", flat=True):
+    for pk in ledger_imports.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
-            locked = LedgerImport.objects.select_for_update().filter(pk=pk)
+            locked = ledger_imports.select_for_update().filter(pk=pk)
             content = bytes(locked.values_list("content", flat=True).get())
             if not content:
                 continue

@@ -18,8 +18,10 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone, translation
 
-from grids import ledgers, map_files, national_id
-from grids.models import LedgerEntity, LedgerImport, LedgerImportRow
+from grids import national_id
+from ledgers import map_files, sheets
+from ledgers.base import LedgerFileError
+from ledgers.models import LedgerEntity, LedgerImport, LedgerImportRow
 from policing import spreadsheets
 from policing.celery import enqueue_on_commit
 from policing.middleware import audit_context
@@ -35,7 +37,7 @@ Status = LedgerImport.Status
 
 def upload(*, user, entity: str, file_name: str, content: bytes, language: str):
     """Record an uploaded file and queue its check once the request commits."""
-    from grids import tasks  # tasks import this module
+    from ledgers import tasks  # tasks import this module
 
     scope = scope_of(user)
     station = Station.objects.get(pk=scope.station_id) if scope.station_id else None
@@ -55,7 +57,7 @@ def upload(*, user, entity: str, file_name: str, content: bytes, language: str):
 
 def confirm(job: LedgerImport, *, user) -> bool:
     """Queue the apply step of a checked import; False if it is not ready."""
-    from grids import tasks
+    from ledgers import tasks
 
     updated = LedgerImport.objects.filter(pk=job.pk, status=Status.CHECKED).update(
         status=Status.APPLYING, applied_by=user
@@ -81,7 +83,7 @@ def run_check(job: LedgerImport) -> LedgerImport:
         with translation.override(job.language):
             outcome = _run(job, dry_run=True)
         _store_check(job, outcome)
-    except ledgers.LedgerFileError as error:
+    except LedgerFileError as error:
         jobs.update(status=Status.REFUSED, error=str(error), checked_at=timezone.now())
     except (OperationalError, InterfaceError) as error:
         _fail(job, error)
@@ -170,7 +172,7 @@ def _run(job: LedgerImport, *, dry_run: bool):
     if job.entity == LedgerEntity.GRIDS:
         run = map_files.check if dry_run else map_files.apply
         return run(content, user=user, progress=progress)
-    run = ledgers.check if dry_run else ledgers.apply
+    run = sheets.check if dry_run else sheets.apply
     return run(content, job.file_name, job.entity, user=user, progress=progress)
 
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from grids import ledger_jobs, ledgers, map_files
-from grids.forms import LedgerUploadForm
-from grids.models import LedgerEntity, LedgerExport, LedgerImport, LedgerImportRow
+from ledgers import files, jobs, map_files, sheets
+from ledgers.forms import LedgerUploadForm
+from ledgers.models import LedgerEntity, LedgerExport, LedgerImport, LedgerImportRow
 from policing.scope import Role, scope_of
 from policing.views import StaffPageMixin
 
@@ -33,10 +33,10 @@ ROW_FILTERS = {
 }
 FORMATS = {
     LedgerEntity.GRIDS: ("geojson",),
-    LedgerEntity.POSTS: ledgers.EXPORT_FORMATS,
-    LedgerEntity.STAFF: ledgers.EXPORT_FORMATS,
-    LedgerEntity.HOUSEHOLDS: ledgers.EXPORT_FORMATS,
-    LedgerEntity.RESIDENTS: ledgers.EXPORT_FORMATS,
+    LedgerEntity.POSTS: files.EXPORT_FORMATS,
+    LedgerEntity.STAFF: files.EXPORT_FORMATS,
+    LedgerEntity.HOUSEHOLDS: files.EXPORT_FORMATS,
+    LedgerEntity.RESIDENTS: files.EXPORT_FORMATS,
 }
 RUNNING = (
     LedgerImport.Status.QUEUED,
@@ -65,10 +65,10 @@ class LedgerPageMixin(StaffPageMixin):
 
 
 class LedgerView(LedgerPageMixin, TemplateView):
-    template_name = "grids/ledgers.html"
+    template_name = "ledgers/ledgers.html"
 
     def form(self, data=None, files=None) -> LedgerUploadForm:
-        return LedgerUploadForm(data, files, max_bytes=ledger_jobs.MAX_FILE_BYTES)
+        return LedgerUploadForm(data, files, max_bytes=jobs.MAX_FILE_BYTES)
 
     def get_context_data(self, **kwargs):
         imports = (
@@ -97,7 +97,7 @@ class LedgerView(LedgerPageMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         upload = form.cleaned_data["file"]
-        job = ledger_jobs.upload(
+        job = jobs.upload(
             user=request.user,
             entity=form.cleaned_data["entity"],
             file_name=upload.name,
@@ -111,7 +111,7 @@ class LedgerView(LedgerPageMixin, TemplateView):
 class LedgerImportView(LedgerPageMixin, TemplateView):
     """One import: its check, row by row, and the button that applies it."""
 
-    template_name = "grids/ledger_import.html"
+    template_name = "ledgers/ledger_import.html"
 
     def get_object(self) -> LedgerImport:
         return get_object_or_404(
@@ -145,7 +145,7 @@ class LedgerImportView(LedgerPageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         job = self.get_object()
-        if ledger_jobs.confirm(job, user=request.user):
+        if jobs.confirm(job, user=request.user):
             messages.success(request, APPLYING)
         else:
             messages.error(request, NOT_READY)
@@ -168,7 +168,7 @@ class LedgerImportProgressView(LedgerPageMixin, View):
             {
                 "status": job.status,
                 "status_label": job.get_status_display(),
-                "percent": ledger_jobs.progress(job.pk),
+                "percent": jobs.progress(job.pk),
             }
         )
 
@@ -185,12 +185,12 @@ class LedgerExportView(LedgerPageMixin, View):
                 raise Http404
             content, rows = map_files.export(user=request.user)
         else:
-            if file_format not in ledgers.EXPORT_FORMATS:
+            if file_format not in files.EXPORT_FORMATS:
                 raise Http404
             full_phones = request.GET.get("phones") == "full"
             if full_phones and not request.user.has_perm(FULL_PHONES_PERMISSION):
                 raise PermissionDenied
-            content, rows = ledgers.export(
+            content, rows = sheets.export(
                 entity, file_format, user=request.user, full_phones=full_phones
             )
         LedgerExport.objects.create(
@@ -207,9 +207,9 @@ class LedgerTemplateView(LedgerPageMixin, View):
     """An empty ledger with the headers and an example row."""
 
     def get(self, request, entity: str, file_format: str):
-        if entity not in ledgers.HEADERS or file_format not in ledgers.EXPORT_FORMATS:
+        if entity not in sheets.HEADERS or file_format not in files.EXPORT_FORMATS:
             raise Http404
-        content = ledgers.template(entity, file_format)
+        content = sheets.template(entity, file_format)
         return _attachment(content, f"{entity}-template.{file_format}", file_format)
 
 

@@ -13,7 +13,7 @@ Every geometry is validated as SPEC §7 says; an invalid one is reported with
 the feature's index and the reason. Grids that overlap one another, or an
 existing grid of the scope, are reported as warnings: map files drawn by
 hand overlap a little, and the office may accept that. Results have the
-shape of :mod:`grids.ledgers`, so the page shows both alike.
+shape of :mod:`ledgers.sheets`, so the page shows both alike.
 """
 
 import json
@@ -23,10 +23,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from shapely import STRtree
 
-from grids import upload_limits
-from grids.ledgers import LedgerFileError, Outcome, Progress, RowOutcome
-from grids.models import Area, Grid, LedgerImportRow
+from grids.models import Area, Grid
 from grids.services import schedule_relocation
+from ledgers import upload_limits
+from ledgers.base import LedgerFileError, Outcome, Progress, RowOutcome
+from ledgers.models import LedgerImportRow
 from policing import geometry, parsers
 from policing.scope import Role, scope_of
 from stations.models import Station
