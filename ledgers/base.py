@@ -185,6 +185,9 @@ class DateCellWidget(widgets.Widget):
 class LedgerResource(resources.ModelResource):
     """A ledger sheet read and written inside one user's scope."""
 
+    #: the sheet's name in an exported workbook (each ledger names its own)
+    sheet_title = ""
+
     entity: str
     #: {canonical (exported) header: accepted spellings}
     headers: dict[str, list[str]]

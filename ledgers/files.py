@@ -154,9 +154,10 @@ def canonical_header(headers: dict, header) -> str:
     return str(header or "").strip()
 
 
-def encode(dataset: tablib.Dataset, file_format: str) -> bytes:
+def encode(dataset: tablib.Dataset, file_format: str, *, title: str = "") -> bytes:
     """The dataset as a file whose text cells a spreadsheet never runs as
-    formulas, and which imports back unchanged (issue 27, item 2)."""
+    formulas, and which imports back unchanged (issue 27, item 2); an xlsx
+    file's sheet is named ``title``."""
     if file_format == "csv":
         buffer = io.StringIO()
         # With a byte order mark Excel opens UTF-8 Chinese text correctly.
@@ -166,4 +167,4 @@ def encode(dataset: tablib.Dataset, file_format: str) -> bytes:
         for row in dataset:
             writer.writerow([spreadsheets.csv_value(value) for value in row])
         return buffer.getvalue().encode("utf-8")
-    return spreadsheets.xlsx(dataset.headers, dataset)
+    return spreadsheets.xlsx(dataset.headers, dataset, title=title)

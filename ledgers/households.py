@@ -23,6 +23,9 @@ from policing import geometry
 class HouseholdResource(LedgerResource):
     """Households, matched by standard address."""
 
+    #: the sheet's name in an exported workbook
+    sheet_title = "住户台账"
+
     entity = LedgerEntity.HOUSEHOLDS
     headers = {
         "标准地址": ["address", "standard address", "地址", "房屋地址"],

@@ -27,6 +27,9 @@ AREA_SEPARATORS = re.compile(r"[、,，;；/\uff0f\s]+")  # \uff0f: a full-width
 class PostResource(LedgerResource):
     """Posts, matched by station code and name, with the areas they serve."""
 
+    #: the sheet's name in an exported workbook
+    sheet_title = "警务室台账"
+
     entity = LedgerEntity.POSTS
     headers = {
         "派出所编码": ["station", "station code", "派出所"],

@@ -21,6 +21,9 @@ from ledgers.models import LedgerEntity
 class ResidentResource(LedgerResource):
     """Residents, matched by national ID (or its mask, address and name)."""
 
+    #: the sheet's name in an exported workbook
+    sheet_title = "实有人口台账"
+
     entity = LedgerEntity.RESIDENTS
     headers = {
         "姓名": ["name", "full name"],

@@ -90,7 +90,8 @@ def export(
     """
     resource = RESOURCES[entity](user=user, full_phones=full_phones)
     dataset = resource.export(queryset=resource.export_queryset())
-    return files.encode(dataset, file_format), len(dataset)
+    encoded = files.encode(dataset, file_format, title=resource.sheet_title)
+    return encoded, len(dataset)
 
 
 def template(entity: str, file_format: str = "xlsx") -> bytes:
@@ -98,4 +99,4 @@ def template(entity: str, file_format: str = "xlsx") -> bytes:
     resource = RESOURCES[entity]
     dataset = tablib.Dataset(headers=list(resource.headers))
     dataset.append(resource.example)
-    return files.encode(dataset, file_format)
+    return files.encode(dataset, file_format, title=resource.sheet_title)

@@ -34,6 +34,9 @@ class StaffResource(LedgerResource):
     kept as the assessments need it.
     """
 
+    #: the sheet's name in an exported workbook
+    sheet_title = "警力台账"
+
     entity = LedgerEntity.STAFF
     headers = {
         "派出所编码": ["station", "station code", "派出所"],

@@ -20,9 +20,11 @@ before input refused them still export.
 
 import io
 import re
+import unicodedata
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from policing.validators import strip_control_characters
 
@@ -74,16 +76,36 @@ def csv_text(value: str) -> str:
     return value
 
 
-def xlsx(headers: list, rows) -> bytes:
-    """A one-sheet workbook: a bold header row, frozen, then ``rows``."""
+#: Column widths, in the width of a Latin character: a Chinese one takes two.
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+def display_width(value) -> int:
+    """How many Latin characters wide ``value`` prints; CJK count double."""
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def xlsx(headers: list, rows, *, title: str = "") -> bytes:
+    """A one-sheet workbook named ``title``: a bold header row, frozen, then
+    ``rows``, each column as wide as its widest cell (within bounds)."""
     workbook = Workbook()
     sheet = workbook.active
+    if title:
+        sheet.title = title
     bold = Font(bold=True)
+    widths = [display_width(header) for header in headers]
     for column, header in enumerate(headers, start=1):
         write(sheet, 1, column, header).font = bold
     for row_number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
             write(sheet, row_number, column, value)
+            widths[column - 1] = max(widths[column - 1], display_width(value))
+    for column, width in enumerate(widths, start=1):
+        letter = get_column_letter(column)
+        sheet.column_dimensions[letter].width = min(
+            max(width + 2, MIN_WIDTH), MAX_WIDTH
+        )
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

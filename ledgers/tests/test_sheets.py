@@ -162,3 +162,25 @@ def test_templates_write_no_formula(world):
     for entity in sheets.HEADERS:
         sheet = openpyxl.load_workbook(io.BytesIO(sheets.template(entity))).active
         assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.parametrize(
+    ("entity", "title"),
+    [
+        ("posts", "警务室台账"),
+        ("staff", "警力台账"),
+        ("households", "住户台账"),
+        ("residents", "实有人口台账"),
+    ],
+)
+def test_an_xlsx_ledger_is_named_and_wide_enough_to_read(world, entity, title):
+    """The sheet bears the ledger's name and each column fits its Chinese
+    header (issue 19, item 11), in the export and the template alike."""
+    chief = world.users["chief_s"]
+    content, _rows = sheets.export(entity, "xlsx", user=chief)
+    for workbook in (content, sheets.template(entity)):
+        sheet = openpyxl.load_workbook(io.BytesIO(workbook)).active
+        assert sheet.title == title
+        for cell in sheet[1]:
+            width = sheet.column_dimensions[cell.column_letter].width
+            assert width >= 2 * len(cell.value), (cell.value, width)
