@@ -11,6 +11,7 @@ The world is built once per test module and shared by the module's tests
 import copy
 import datetime
 import itertools
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -472,6 +473,20 @@ def schemathesis_summary(counts: Counter) -> str:
         f"{counts['attacks huge integers']} with integers past 2^63, "
         f"seed {', '.join(seeds)}, {counts['seconds']} s of tests"
     )
+
+
+@pytest.fixture(autouse=True)
+def _root_log_level():
+    """Put the root logger's level back after each test.
+
+    An embedded Celery worker (``celery.contrib.testing``) sets it to ERROR
+    for the rest of the process: the WARNING records that later tests of the
+    same process read from ``caplog`` would never reach it.
+    """
+    root = logging.getLogger()
+    level = root.level
+    yield
+    root.setLevel(level)
 
 
 @pytest.fixture
