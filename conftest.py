@@ -548,12 +548,14 @@ REAL_WORKER_SCOPE = "the modules with a real Celery worker on Redis"
 #: shards: each test is minutes of requests), rather than one unit together.
 ONE_SCOPE_PER_TEST = ("tests/integration/test_api_fuzz.py",)
 
-#: Units of work known to take long (on PostgreSQL), longest first: they are
-#: started first, one per worker at a time, and the short units fill in around
-#: them, so that no long unit starts near the end of the run.
+#: Units of work known to take long for their number of tests, longest
+#: first: they are started first, one per worker at a time, and the short
+#: units fill in around them, so that no long unit starts near the end of the
+#: run. (The others go by their number of tests, most first.)
 LONG_SCOPES = (
-    "tests/integration/test_api_fuzz.py::",
+    "tests/integration/test_api_fuzz.py::",  # PostgreSQL: minutes per shard
     REAL_WORKER_SCOPE,
+    "tests/browser/",  # SQLite: a browser and a live server
 )
 
 
