@@ -11,6 +11,7 @@ The world is built once per test module and shared by the module's tests
 import copy
 import datetime
 import itertools
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -404,13 +405,88 @@ def world(request, db) -> World:
     return build_world()
 
 
+#
+# Counts for the run's summary
+#
+# A test process hands what it counted to the summary through its tests'
+# reports (a ``("run counts", (name, counts))`` user property): with several
+# processes (pytest-xdist) the reports reach the one that prints the summary.
+
+#: name -> counts, summed over the reports of every process
+RUN_COUNTS: dict[str, Counter] = {}
+#: the world builds already handed to a report
+_WORLD_BUILDS_REPORTED: Counter = Counter()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.when == "teardown":
+        builds = WORLD_BUILDS - _WORLD_BUILDS_REPORTED
+        if builds:
+            _WORLD_BUILDS_REPORTED.update(builds)
+            report.user_properties.append(("run counts", ("world", dict(builds))))
+    return report
+
+
+def pytest_runtest_logreport(report):
+    for name, value in report.user_properties:
+        if name == "run counts":
+            counts_name, counts = value
+            RUN_COUNTS.setdefault(counts_name, Counter()).update(counts)
+
+
 def pytest_terminal_summary(terminalreporter):
-    if WORLD_BUILDS:
+    builds = RUN_COUNTS.get("world")
+    if builds:
         terminalreporter.write_line(
-            f"world: built {WORLD_BUILDS.total()} times "
-            f"({WORLD_BUILDS['module']} shared by a module's tests, "
-            f"{WORLD_BUILDS['test']} for a test of its own)"
+            f"world: built {builds.total()} times "
+            f"({builds['module']} shared by a module's tests, "
+            f"{builds['test']} for a test of its own)"
         )
+    fuzz = RUN_COUNTS.get("schemathesis")
+    if fuzz:
+        terminalreporter.write_line(schemathesis_summary(fuzz))
+
+
+def schemathesis_summary(counts: Counter) -> str:
+    """One line for the fuzz run of ``tests/integration/test_api_fuzz.py``."""
+    phases: Counter = Counter()
+    fuzzed: Counter = Counter()
+    operations = set()
+    for key, count in counts.items():
+        if key.startswith("cases "):
+            _cases, phase, operation = key.split(" ", 2)
+            operations.add(operation)
+            phases[phase] += count
+            if phase == "fuzzing":
+                fuzzed[operation] += count
+    per_operation = [fuzzed[operation] for operation in operations]
+    seeds = sorted(
+        key.removeprefix("seed ") for key in counts if key.startswith("seed ")
+    )
+    return (
+        f"schemathesis: {len(operations)} operations, "
+        f"{phases.total()} cases {dict(phases)}, "
+        f"fuzzing cases per operation {min(per_operation)}..{max(per_operation)}, "
+        f"of which {counts['attacks deep JSON']} deep JSON bodies and "
+        f"{counts['attacks huge integers']} with integers past 2^63, "
+        f"seed {', '.join(seeds)}, {counts['seconds']} s of tests"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _root_log_level():
+    """Put the root logger's level back after each test.
+
+    An embedded Celery worker (``celery.contrib.testing``) sets it to ERROR
+    for the rest of the process: the WARNING records that later tests of the
+    same process read from ``caplog`` would never reach it.
+    """
+    root = logging.getLogger()
+    level = root.level
+    yield
+    root.setLevel(level)
 
 
 @pytest.fixture
@@ -446,3 +522,99 @@ def client_for():
         return client
 
     return make
+
+
+#
+# Running on several processes (pytest-xdist)
+#
+# ``pytest -n 2 --dist loadscope`` (the default: see ``addopts``) sends whole
+# modules to a worker process, so that each module's world is built once, by
+# one process; ModuleScheduling below decides what goes where. Each worker has
+# its own test database (pytest-django adds ``_gw0``, ``_gw1`` ... to its
+# name) and its own temporary directory and live-server port.
+
+#: Modules that start a real Celery worker on the test Redis, or a worker
+#: process of their own: they share Redis's database and the worker's queue,
+#: so they form one unit of work and never run at the same time.
+REAL_WORKER_MODULES = (
+    "tests/integration/test_celery_worker.py",
+    "tests/integration/test_faults.py",
+    "tests/integration/test_worker_killed.py",
+    "tests/test_health.py",
+)
+REAL_WORKER_SCOPE = "the modules with a real Celery worker on Redis"
+
+#: Modules whose tests are each a long unit of work of their own (the fuzz
+#: shards: each test is minutes of requests), rather than one unit together.
+ONE_SCOPE_PER_TEST = ("tests/integration/test_api_fuzz.py",)
+
+#: Units of work known to take long for their number of tests, longest
+#: first: they are started first, one per worker at a time, and the short
+#: units fill in around them, so that no long unit starts near the end of the
+#: run. (The others go by their number of tests, most first.)
+LONG_SCOPES = (
+    "tests/integration/test_api_fuzz.py::",  # PostgreSQL: minutes per shard
+    REAL_WORKER_SCOPE,
+    "tests/browser/",  # SQLite: a browser and a live server
+)
+
+
+def scope_of(nodeid: str) -> str:
+    """The unit of work a test belongs to: its module, with the exceptions above."""
+    module = nodeid.split("::", 1)[0]
+    if module in REAL_WORKER_MODULES:
+        return REAL_WORKER_SCOPE
+    if module in ONE_SCOPE_PER_TEST:
+        return nodeid
+    return module
+
+
+def _is_long(scope: str) -> bool:
+    return scope.startswith(LONG_SCOPES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        """Whole modules to a worker; long units first, never two on one worker.
+
+        A worker runs a test only once it holds the next one, so the
+        scheduler sends a worker its next unit while it still has two tests
+        to go. A long unit that is a single test (a fuzz shard) would then
+        pull another unit along at once: a worker that holds a long unit
+        gets a short one next, never a second long one.
+        """
+
+        def _split_scope(self, nodeid: str) -> str:
+            return scope_of(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            pending = [
+                scope
+                for scope, unit in self.assigned_work.get(node, {}).items()
+                if not all(unit.values())
+            ]
+            holds_long = any(_is_long(scope) for scope in pending)
+            long_first = sorted(
+                self.workqueue,
+                key=lambda scope: (
+                    not _is_long(scope) if not holds_long else _is_long(scope),
+                    _long_rank(scope),
+                ),
+            )
+            chosen = long_first[0]
+            self.workqueue.move_to_end(chosen, last=False)
+            super()._assign_work_unit(node)
+
+    return ModuleScheduling(config, log)
+
+
+def _long_rank(scope: str) -> int:
+    for rank, prefix in enumerate(LONG_SCOPES):
+        if scope.startswith(prefix):
+            return rank
+    return len(LONG_SCOPES)

@@ -14,13 +14,21 @@ about one body in four is replaced by JSON nested deeper than the API takes
 2^63 in place of its integers (:func:`attack_strategies`, schemathesis
 ``map_*`` hooks: a cheap transformation of each generated value).
 
+The operations are split into four shards by a hash of their label
+(``crc32(label) % 4``), one test each, so that test processes
+(pytest-xdist) share the run; each operation's cases depend only on the
+seed and the operation, not on its shard or process. The counts of every
+shard are summed into one summary line at the end of the run (conftest.py).
+
 Environment: ``FUZZ_EXAMPLES`` (fuzzing cases per operation, default 100),
 ``FUZZ_SEED`` (default 1), ``FUZZ_PHASES`` (default
 ``examples,fuzzing``), ``FUZZ_PATHS`` (a regex: only those paths)
 and ``FUZZ_SQLITE=1`` (run on SQLite too).
 """
 
+import copy
 import os
+import re
 import time
 import zlib
 from collections import Counter
@@ -78,33 +86,24 @@ def fuzz_config() -> schemathesis.Config:
     )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fuzz_summary(request):
-    """Print how many operations and cases ran, and how long it took."""
+@pytest.fixture(autouse=True)
+def fuzz_counts(request):
+    """Hand this shard's counts to the run's summary line (conftest.py).
+
+    Through the test's report, so that the shards run by other processes
+    are counted too.
+    """
+    CASES.clear()
+    ATTACKS.clear()
     started = time.monotonic()
     yield
     if not CASES:
         return
-    operations = {operation for operation, _phase in CASES}
-    fuzzed = [CASES[operation, "fuzzing"] for operation in operations]
-    plugins = request.config.pluginmanager
-    # Shown outside the captured teardown output, in every run's log.
-    with plugins.get_plugin("capturemanager").global_and_fixture_disabled():
-        plugins.get_plugin("terminalreporter").write_line(
-            f"\nschemathesis: {len(operations)} operations, "
-            f"{sum(CASES.values())} cases {dict(_by_phase())}, "
-            f"fuzzing cases per operation {min(fuzzed)}..{max(fuzzed)}, "
-            f"of which {ATTACKS['deep JSON']} deep JSON bodies and "
-            f"{ATTACKS['huge integers']} with integers past 2^63, "
-            f"seed {SEED}, {time.monotonic() - started:.0f} s"
-        )
-
-
-def _by_phase() -> Counter:
-    totals: Counter = Counter()
-    for (_operation, phase), count in CASES.items():
-        totals[phase] += count
-    return totals
+    counts = Counter({f"cases {phase} {op}": n for (op, phase), n in CASES.items()})
+    counts.update({f"attacks {name}": n for name, n in ATTACKS.items()})
+    counts["seconds"] = round(time.monotonic() - started)
+    counts[f"seed {SEED}"] = 1
+    request.node.user_properties.append(("run counts", ("schemathesis", dict(counts))))
 
 
 #
@@ -187,6 +186,10 @@ def wsgi_app():
         signals.request_finished.connect(close_old_connections)
 
 
+#: the served schema, fetched once per process (every shard reads the same)
+_SERVED_SCHEMA: dict = {}
+
+
 @pytest.fixture
 def api_schema(request, wsgi_app, chief_token):
     # schemathesis renames the test node per operation through the private
@@ -194,24 +197,55 @@ def api_schema(request, wsgi_app, chief_token):
     # operation's name anyway, so give it an attribute to rename.
     if not hasattr(request.node, "_nodeid"):
         request.node._nodeid = request.node.nodeid
-    loaded = schemathesis.openapi.from_wsgi(
-        "/api/schema/",
-        wsgi_app,
-        config=fuzz_config(),
-        headers={"Authorization": f"Token {chief_token}"},
+    if not _SERVED_SCHEMA:
+        served = schemathesis.openapi.from_wsgi(
+            "/api/schema/",
+            wsgi_app,
+            config=fuzz_config(),
+            headers={"Authorization": f"Token {chief_token}"},
+        )
+        _SERVED_SCHEMA.update(copy.deepcopy(served.raw_schema))
+    loaded = schemathesis.openapi.from_dict(
+        copy.deepcopy(_SERVED_SCHEMA), config=fuzz_config()
     )
+    loaded.app = wsgi_app
+    loaded.location = "/api/schema/"
     attack_strategies(loaded)
+    # A shard that FUZZ_PATHS leaves without operations has nothing to run.
+    matching = loaded.include(request.function.in_shard)
+    if not any(True for _ in matching.get_all_operations()):
+        pytest.skip(f"FUZZ_PATHS leaves no operation in {request.node.name}")
     return loaded
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
-if os.environ.get("FUZZ_PATHS"):
-    schema = schema.include(path_regex=os.environ["FUZZ_PATHS"])
+PATHS = re.compile(os.environ.get("FUZZ_PATHS", ""))
+SHARDS = 4
 
 
-@pytest.mark.django_db
-@schema.parametrize()
-def test_api_conforms_to_its_schema(case, chief_token):
+def shard(number: int):
+    """Fuzz the operations of one shard: those whose label hashes to ``number``
+    (and whose path FUZZ_PATHS matches: in the same filter, as schemathesis
+    takes an operation that any one of several filters includes)."""
+
+    def in_shard(context) -> bool:
+        operation = context.operation
+        return (
+            zlib.crc32(operation.label.encode()) % SHARDS == number
+            and PATHS.search(operation.path) is not None
+        )
+
+    in_shard.__name__ = f"in_shard_{number}"
+
+    def decorate(test):
+        fuzzed = schema.include(in_shard).parametrize()(test)
+        fuzzed.in_shard = in_shard
+        return fuzzed
+
+    return decorate
+
+
+def check(case, chief_token) -> None:
     phase = case.meta.phase.name.value if case.meta is not None else "explicit"
     CASES[case.operation.label, phase] += 1
     if depth_of(case.body) > MAX_DEPTH:
@@ -220,3 +254,27 @@ def test_api_conforms_to_its_schema(case, chief_token):
     if any(isinstance(v, int) and abs(v) >= 2**63 for v in values):
         ATTACKS["huge integers"] += 1
     case.call_and_validate(headers={"Authorization": f"Token {chief_token}"})
+
+
+@pytest.mark.django_db
+@shard(0)
+def test_api_conforms_to_its_schema_shard_0(case, chief_token):
+    check(case, chief_token)
+
+
+@pytest.mark.django_db
+@shard(1)
+def test_api_conforms_to_its_schema_shard_1(case, chief_token):
+    check(case, chief_token)
+
+
+@pytest.mark.django_db
+@shard(2)
+def test_api_conforms_to_its_schema_shard_2(case, chief_token):
+    check(case, chief_token)
+
+
+@pytest.mark.django_db
+@shard(3)
+def test_api_conforms_to_its_schema_shard_3(case, chief_token):
+    check(case, chief_token)
