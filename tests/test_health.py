@@ -45,10 +45,14 @@ def warm_imports():
 
 @pytest.fixture
 def closed_port():
-    """A local port nothing listens on: connections are refused at once."""
+    """A local port nothing listens on: connections are refused at once.
+
+    The port stays bound, without listening, for the whole test: released,
+    a server of another test process could take it and answer slowly.
+    """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        yield probe.getsockname()[1]
 
 
 @pytest.fixture

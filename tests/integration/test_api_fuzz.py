@@ -20,7 +20,8 @@ The operations are split into four shards by a hash of their label
 seed and the operation, not on its shard or process. The counts of every
 shard are summed into one summary line at the end of the run (conftest.py).
 
-Environment: ``FUZZ_EXAMPLES`` (fuzzing cases per operation, default 100),
+Environment: ``FUZZ_EXAMPLES`` (fuzzing cases per operation, default 100;
+CI sends 25 and ``benchmarks/fuzz.sh`` the full 100),
 ``FUZZ_SEED`` (default 1), ``FUZZ_PHASES`` (default
 ``examples,fuzzing``), ``FUZZ_PATHS`` (a regex: only those paths)
 and ``FUZZ_SQLITE=1`` (run on SQLite too).
